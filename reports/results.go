@@ -1,0 +1,99 @@
+// Package reports holds the results model of a run and the reports written from it.
+package reports
+
+import (
+	"sort"
+	"sync"
+	"time"
+)
+
+// Status of a scenario.
+type Status string
+
+// Scenario statuses.
+const (
+	Passed  Status = "passed"
+	Failed  Status = "failed"
+	Skipped Status = "skipped"
+)
+
+// Leak is one leak sentinel finding, already masked.
+type Leak struct {
+	Viewer, Account, Fingerprint, Masked, URL, Where string
+}
+
+// Scenario is one scenario's outcome.
+type Scenario struct {
+	Ref      string // feature file:line
+	Name     string
+	Tags     []string
+	Status   Status
+	Reason   string // the failure or skip message
+	Leaks    []Leak
+	Duration time.Duration
+}
+
+// Run is the outcome of a whole run. Scenarios may be added from several goroutines.
+type Run struct {
+	Target   string
+	Started  time.Time
+	Duration time.Duration
+	// Interrupted is set when the run was stopped before every scenario ran.
+	Interrupted bool
+
+	mu        sync.Mutex
+	scenarios []*Scenario
+}
+
+// Add records a scenario's outcome.
+func (r *Run) Add(s *Scenario) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.scenarios = append(r.scenarios, s)
+}
+
+// Scenarios returns the outcomes sorted by file and line.
+func (r *Run) Scenarios() []*Scenario {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := append([]*Scenario(nil), r.scenarios...)
+	sort.SliceStable(out, func(i, j int) bool { return refLess(out[i].Ref, out[j].Ref) })
+	return out
+}
+
+// Count returns how many scenarios have the status.
+func (r *Run) Count(st Status) int {
+	n := 0
+	for _, s := range r.Scenarios() {
+		if s.Status == st {
+			n++
+		}
+	}
+	return n
+}
+
+// refLess orders "file:line" refs by file, then numerically by line.
+func refLess(a, b string) bool {
+	fa, la := splitRef(a)
+	fb, lb := splitRef(b)
+	if fa != fb {
+		return fa < fb
+	}
+	return la < lb
+}
+
+func splitRef(ref string) (string, int) {
+	for i := len(ref) - 1; i >= 0; i-- {
+		if ref[i] == ':' {
+			n := 0
+			for _, c := range ref[i+1:] {
+				if c < '0' || c > '9' {
+					return ref, 0
+				}
+				n = n*10 + int(c-'0')
+			}
+			return ref[:i], n
+		}
+	}
+	return ref, 0
+}

@@ -1,0 +1,116 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"regress/config"
+	"regress/runner/featureset"
+	"regress/steps"
+	"regress/steps/session"
+)
+
+// checkCommand validates the config and features offline and reports every problem at once.
+func (a *App) checkCommand(_ context.Context, args []string) error {
+	fs := newFlagSet("check", a.Stderr)
+	targetName := fs.String("target", "", "target `NAME` from the config (required)")
+	configPath := fs.String("config", "regress.yaml", "config `FILE`")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if *targetName == "" {
+		return usageError(errors.New("--target is required"), "name a target of the config, e.g. --target demo")
+	}
+	if len(paths) == 0 {
+		paths = []string{"features"}
+	}
+	var problems []string
+	var target *config.Target
+	if f, err := config.Load(*configPath); err != nil {
+		problems = append(problems, configProblems(err)...)
+	} else if target, err = f.Target(*targetName, a.LookupEnv); err != nil {
+		problems = append(problems, configProblems(err)...)
+	}
+	set, err := featureset.Load(paths)
+	if err != nil {
+		problems = append(problems, err.Error())
+	} else {
+		problems = append(problems, checkSteps(set, target)...)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintln(a.Stdout, strings.Join(problems, "\n"))
+		return quietError{usageError(fmt.Errorf("%d problems", len(problems)), "")}
+	}
+	fmt.Fprintf(a.Stdout, "ok: %d scenarios in %d files; every step is defined and names known accounts and routes\n", len(set.Scenarios), len(set.Files))
+	return nil
+}
+
+// configProblems lists a config error's problems one per entry.
+func configProblems(err error) []string {
+	var out []string
+	if list, ok := config.AsErrors(err); ok {
+		for _, e := range list {
+			out = append(out, e.Error())
+		}
+		return out
+	}
+	return []string{err.Error()}
+}
+
+// checkSteps reports undefined steps and steps naming accounts or routes the target lacks.
+// target may be nil when the config could not be resolved: then only definitions are checked.
+func checkSteps(set *featureset.Set, target *config.Target) []string {
+	m := steps.NewMatcher()
+	var out []string
+	seen := map[string]bool{}
+	for _, sc := range set.Scenarios {
+		for _, st := range sc.Steps {
+			ref := fmt.Sprintf("%s:%d", sc.URI, st.Line)
+			if seen[ref] {
+				continue // a Background step appears in every scenario
+			}
+			seen[ref] = true
+			def, args, ok := m.Match(st.Text)
+			if !ok {
+				out = append(out, fmt.Sprintf("%s: undefined step %q", ref, st.Text))
+				continue
+			}
+			if target == nil {
+				continue
+			}
+			for i, kind := range def.Args {
+				if i >= len(args) {
+					break
+				}
+				if msg := checkArg(target, kind, args[i]); msg != "" {
+					out = append(out, fmt.Sprintf("%s: %s", ref, msg))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func checkArg(t *config.Target, kind, value string) string {
+	switch kind {
+	case steps.ArgSession, steps.ArgAccount:
+		if kind == steps.ArgSession && value == session.Anonymous {
+			return ""
+		}
+		if _, ok := t.Account(value); !ok {
+			return fmt.Sprintf("unknown account %q; accounts of target %q: %s", value, t.Name, strings.Join(t.AccountNames(), ", "))
+		}
+	case steps.ArgRoute:
+		if _, ok := t.Route(value); !ok {
+			names := make([]string, 0, len(t.Routes))
+			for _, r := range t.Routes {
+				names = append(names, r.Name)
+			}
+			return fmt.Sprintf("unknown route %q; routes of target %q: %s", value, t.Name, strings.Join(names, ", "))
+		}
+	}
+	return ""
+}

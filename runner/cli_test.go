@@ -1,0 +1,155 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"regress/demo"
+)
+
+// cli runs the command line in-process with the given environment and returns the exit code
+// and both streams.
+func cli(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	app := &App{
+		Stdout: &stdout, Stderr: &stderr,
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+	}
+	code := app.Run(context.Background(), args)
+	return code, stdout.String(), stderr.String()
+}
+
+// runArgs are the flags every run in these tests shares: the shipped config and features and a
+// private report directory.
+func runArgs(t *testing.T, extra ...string) []string {
+	return append([]string{"run", "--config", "../regress.yaml", "--report-dir", t.TempDir()}, append(extra, "../features")...)
+}
+
+func TestRunCleanDemoPasses(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := cli(t, nil, runArgs(t, "--target", "demo")...)
+	if code != ExitPassed {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "0 failed") || strings.Contains(out, " 0 passed") {
+		t.Errorf("summary missing or nothing passed:\n%s", out)
+	}
+}
+
+func TestRunExitCodes(t *testing.T) {
+	t.Parallel()
+	closed := closedPort(t)
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		code int
+		want []string // fragments of stdout+stderr
+	}{
+		{"no args", nil, nil, ExitUsage, []string{"usage"}},
+		{"unknown command", nil, []string{"rnu"}, ExitUsage, []string{`unknown command "rnu"`}},
+		{"unknown flag", nil, []string{"run", "--target", "demo", "--bogus"}, ExitUsage, []string{"bogus"}},
+		{"missing target flag", nil, []string{"run", "--config", "../regress.yaml"}, ExitUsage, []string{"--target is required"}},
+		{"unknown target", nil, runArgs(t, "--target", "stagin"), ExitUsage, []string{`unknown target "stagin"`, "staging"}},
+		{"tags select nothing", nil, runArgs(t, "--target", "demo", "--tags", "@none"), ExitUsage, []string{"no scenario selected"}},
+		{"malformed tags", nil, runArgs(t, "--target", "demo", "--tags", "@a && "), ExitUsage, []string{"--tags", "operator"}},
+		{"unknown demo bug", nil, runArgs(t, "--target", "demo", "--demo-bugs", "idor,nope"), ExitUsage, []string{`"nope"`, "idor"}},
+		{"closed port", nil, runArgs(t, "--target", "demo", "--base-url", closed), ExitUnreachable, []string{"unreachable", closed}},
+		{"staging without env", nil, runArgs(t, "--target", "staging"), ExitUsage, []string{"STAGING_BASE_URL", "STAGING_ALICE_PASSWORD", "STAGING_BOB_PASSWORD", "regress.yaml:"}},
+		{"missing feature path", nil, []string{"run", "--config", "../regress.yaml", "--target", "demo", "nope.feature"}, ExitUsage, []string{"nope.feature", "no such file"}},
+		{"steps catalog", nil, []string{"steps"}, ExitPassed, []string{`^(\w+) is logged in$`, "e.g. Given alice is logged in"}},
+		{"help", nil, []string{"help"}, ExitPassed, []string{"exit codes"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := cli(t, tt.env, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out+errOut, w) {
+					t.Errorf("output lacks %q\nstdout:\n%s\nstderr:\n%s", w, out, errOut)
+				}
+			}
+		})
+	}
+}
+
+// closedPort returns the URL of a loopback port nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr
+}
+
+func TestRunAgainstStandaloneDemoWithBug(t *testing.T) {
+	t.Parallel()
+	bugs, err := demo.ParseBugs("idor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := demo.Start("127.0.0.1:0", demo.Options{Bugs: bugs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	code, out, errOut := cli(t, nil, runArgs(t, "--target", "demo", "--base-url", srv.URL, "--tags", "@isolation")...)
+	if code != ExitFailed {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "leak: alice saw bob's") {
+		t.Errorf("no leak evidence in the output:\n%s", out)
+	}
+}
+
+func TestRunWritesReports(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	code, out, _ := cli(t, nil, "run", "--config", "../regress.yaml", "--target", "demo", "--report-dir", dir, "--tags", "@smoke", "../features")
+	if code != ExitPassed {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	for _, name := range []string{"junit.xml", "cucumber.json"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || len(data) == 0 {
+			t.Errorf("%s: %v (%d bytes)", name, err, len(data))
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	feature := "Feature: broken\n\n  Scenario: typos\n    Given alcie is logged in\n    When alice requests the \"profle\" route\n    Then the response stauts is 200\n"
+	if err := os.WriteFile(filepath.Join(dir, "broken.feature"), []byte(feature), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cli(t, nil, "check", "--config", "../regress.yaml", "--target", "demo", dir)
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want 2\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"broken.feature:4: unknown account \"alcie\"",
+		"broken.feature:5: unknown route \"profle\"",
+		"broken.feature:6: undefined step \"the response stauts is 200\"",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errOut = cli(t, nil, "check", "--config", "../regress.yaml", "--target", "demo", "../features")
+	if code != ExitPassed {
+		t.Fatalf("check of the shipped suite: exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -1,0 +1,305 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"regress/config"
+	"regress/demo"
+	"regress/reports"
+	"regress/runner/featureset"
+	"regress/runner/tagexpr"
+	"regress/steps"
+	"regress/steps/session"
+)
+
+// runOptions are the flags of `regress run`.
+type runOptions struct {
+	target, config, baseURL, tags, reportDir, demoBugs string
+	concurrency                                        int
+	readOnly                                           bool
+	timeout                                            time.Duration
+	paths                                              []string
+}
+
+func (a *App) parseRunFlags(args []string) (*runOptions, error) {
+	o := &runOptions{}
+	fs := newFlagSet("run", a.Stderr)
+	fs.StringVar(&o.target, "target", "", "target `NAME` from the config (required)")
+	fs.StringVar(&o.config, "config", "regress.yaml", "config `FILE`")
+	fs.StringVar(&o.baseURL, "base-url", "", "override the target's base `URL` (a preview deployment; with demo: an already running demo)")
+	fs.StringVar(&o.tags, "tags", "", "run only scenarios matching the tag `EXPR` (@a && ~@b, @c; or: @a and not @b)")
+	fs.StringVar(&o.reportDir, "report-dir", "reports-out", "write reports into `DIR`")
+	fs.IntVar(&o.concurrency, "concurrency", runtime.NumCPU(), "run `N` scenarios in parallel")
+	fs.BoolVar(&o.readOnly, "read-only", false, "force the target read-only for this run (mutating scenarios are skipped)")
+	fs.DurationVar(&o.timeout, "timeout", 0, "bound the whole run (e.g. 10m); 0 = no bound beyond per-scenario timeouts")
+	fs.StringVar(&o.demoBugs, "demo-bugs", "", "switch on named bugs in the embedded demo target (comma-separated `LIST`)")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	o.paths = paths
+	if len(o.paths) == 0 {
+		o.paths = []string{"features"}
+	}
+	if o.target == "" {
+		return nil, usageError(errors.New("--target is required"), "name a target of the config, e.g. --target demo")
+	}
+	if o.concurrency < 1 {
+		return nil, usageError(fmt.Errorf("--concurrency %d: must be at least 1", o.concurrency), "")
+	}
+	if o.timeout < 0 {
+		return nil, usageError(fmt.Errorf("--timeout %s: must not be negative", o.timeout), "")
+	}
+	return o, nil
+}
+
+func (a *App) runCommand(ctx context.Context, args []string) error {
+	o, err := a.parseRunFlags(args)
+	if err != nil {
+		return err
+	}
+	expr, err := tagexpr.Parse(o.tags)
+	if err != nil {
+		return usageError(fmt.Errorf("--tags: %w", err), "")
+	}
+	target, err := a.loadTarget(o.config, o.target)
+	if err != nil {
+		return err
+	}
+	if o.readOnly {
+		target.AllowMutations = false
+	}
+	set, err := featureset.Load(o.paths)
+	if err != nil {
+		return usageError(err, "fix the feature files above; `regress check` lists every problem")
+	}
+	selected := set.Select(expr)
+	if len(selected) == 0 {
+		return usageError(fmt.Errorf("no scenario selected by --tags %q in %s", o.tags, strings.Join(o.paths, " ")),
+			"a gate that runs nothing must not pass; check the tag expression and the paths")
+	}
+	if err := undefinedSteps(selected); err != nil {
+		return usageError(err, "run `regress steps` for the step catalog")
+	}
+
+	if o.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.timeout)
+		defer cancel()
+	}
+	stop, err := a.startTarget(target, o)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if err := preflight(ctx, target); err != nil {
+		return err
+	}
+
+	if err := os.MkdirAll(o.reportDir, 0o755); err != nil {
+		return usageError(fmt.Errorf("--report-dir: %w", err), "")
+	}
+	result := &reports.Run{Target: target.Name, Started: time.Now()}
+	status := a.execute(ctx, target, set, expr, o, result)
+	result.Duration = time.Since(result.Started)
+	if ctx.Err() != nil {
+		result.Interrupted = true
+	}
+	a.printSummary(result, o, selected)
+	return decide(status, result, len(selected), ctx)
+}
+
+// loadTarget reads the config and resolves one target. Every problem is a usage error.
+func (a *App) loadTarget(path, name string) (*config.Target, error) {
+	f, err := config.Load(path)
+	if err != nil {
+		return nil, usageError(err, "")
+	}
+	t, err := f.Target(name, a.LookupEnv)
+	if err != nil {
+		return nil, usageError(err, "")
+	}
+	return t, nil
+}
+
+// startTarget starts the embedded demo when the target asks for it and no --base-url points
+// elsewhere, and returns the function that stops it.
+func (a *App) startTarget(t *config.Target, o *runOptions) (func(), error) {
+	if o.baseURL != "" {
+		if o.demoBugs != "" {
+			return nil, usageError(errors.New("--demo-bugs applies to the embedded demo only, not to --base-url"),
+				"start the demo with `regress demo --bugs LIST` and point --base-url at it")
+		}
+		base, err := config.NormalizeBaseURL(o.baseURL)
+		if err != nil {
+			return nil, usageError(fmt.Errorf("--base-url: %w", err), "")
+		}
+		t.BaseURL = base
+		return func() {}, nil
+	}
+	if !t.Embedded {
+		if o.demoBugs != "" {
+			return nil, usageError(fmt.Errorf("--demo-bugs: target %q is not the embedded demo", t.Name), "use --target demo")
+		}
+		return func() {}, nil
+	}
+	bugs, err := demo.ParseBugs(o.demoBugs)
+	if err != nil {
+		return nil, usageError(fmt.Errorf("--demo-bugs: %w", err), "")
+	}
+	srv, err := demo.Start("127.0.0.1:0", demo.Options{Bugs: bugs})
+	if err != nil {
+		return nil, unreachableError(fmt.Errorf("starting the embedded demo: %w", err), "")
+	}
+	t.BaseURL = srv.URL
+	return func() { _ = srv.Close() }, nil
+}
+
+// preflight proves the target answers HTTP before any scenario runs: any status will do.
+func preflight(ctx context.Context, t *config.Target) error {
+	s, err := session.New(t, nil, nil)
+	if err != nil {
+		return usageError(err, "")
+	}
+	if _, err := s.Do(ctx, "GET", "/", nil, ""); err != nil {
+		return unreachableError(fmt.Errorf("target %q is unreachable: %w", t.Name, err),
+			"check the target's base_url (or --base-url) and that it is deployed and reachable from here")
+	}
+	return nil
+}
+
+// undefinedSteps lists every selected step without a definition, with its file:line.
+func undefinedSteps(selected []*featureset.Scenario) error {
+	m := steps.NewMatcher()
+	var errs []error
+	seen := map[string]bool{}
+	for _, sc := range selected {
+		for _, st := range sc.Steps {
+			if _, _, ok := m.Match(st.Text); ok {
+				continue
+			}
+			key := fmt.Sprintf("%s:%d", sc.URI, st.Line)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			errs = append(errs, fmt.Errorf("%s: undefined step %q", key, st.Text))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// execute runs the selected scenarios with godog and records each outcome into result.
+func (a *App) execute(ctx context.Context, target *config.Target, set *featureset.Set, expr *tagexpr.Expr, o *runOptions, result *reports.Run) int {
+	run := steps.NewRun(target)
+	formats := []string{
+		consoleFormat(a.IsTerminal),
+		"junit:" + filepath.Join(o.reportDir, "junit.xml"),
+		"cucumber:" + filepath.Join(o.reportDir, "cucumber.json"),
+	}
+	suite := godog.TestSuite{
+		Name: "regress",
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			// godog calls this once per scenario, so these variables are that scenario's own.
+			steps.Register(sc, run)
+			var (
+				started    time.Time
+				pickle     *godog.Scenario
+				failedStep = -1
+			)
+			sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+				started, pickle = time.Now(), p
+				return ctx, nil
+			})
+			sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, _ error) (context.Context, error) {
+				if status == godog.StepFailed && failedStep < 0 && pickle != nil {
+					for i, ps := range pickle.Steps {
+						if ps.Id == st.Id {
+							failedStep = i
+						}
+					}
+				}
+				return ctx, nil
+			})
+			sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+				result.Add(scenarioResult(set, p, err, failedStep, steps.WorldFrom(ctx), time.Since(started)))
+				return ctx, nil
+			})
+		},
+		Options: &godog.Options{
+			Format:         strings.Join(formats, ","),
+			Paths:          set.Paths(),
+			Tags:           expr.Godog(),
+			Strict:         true,
+			Concurrency:    o.concurrency,
+			Output:         a.Stdout,
+			NoColors:       !a.IsTerminal,
+			DefaultContext: ctx,
+		},
+	}
+	return suite.Run()
+}
+
+func consoleFormat(tty bool) string {
+	if tty {
+		return "pretty"
+	}
+	return "progress"
+}
+
+// scenarioResult turns godog's outcome of one scenario into the results model.
+func scenarioResult(set *featureset.Set, p *godog.Scenario, err error, failedStep int, w *steps.World, d time.Duration) *reports.Scenario {
+	line := 0
+	if p.Location != nil {
+		line = int(p.Location.Line)
+	}
+	s := &reports.Scenario{Ref: fmt.Sprintf("%s:%d", p.Uri, line), Name: p.Name, Status: reports.Passed, Duration: d}
+	for _, t := range p.Tags {
+		s.Tags = append(s.Tags, t.Name)
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, godog.ErrSkip):
+		s.Status, s.Reason = reports.Skipped, err.Error()
+	default:
+		s.Status, s.Reason = reports.Failed, err.Error()
+		if sc := set.Find(p.Uri, line); sc != nil && failedStep >= 0 && failedStep < len(sc.Steps) {
+			st := sc.Steps[failedStep]
+			s.Reason = fmt.Sprintf("%s:%d: step %q: %s", p.Uri, st.Line, st.Text, s.Reason)
+		}
+	}
+	if w != nil {
+		for _, f := range w.Leaks {
+			s.Leaks = append(s.Leaks, reports.Leak{Viewer: f.Viewer, Account: f.Account, Fingerprint: f.Fingerprint, Masked: f.Masked, URL: f.URL, Where: f.Where})
+		}
+	}
+	return s
+}
+
+// decide is the one place a run's outcome becomes an exit code.
+func decide(godogStatus int, result *reports.Run, selected int, ctx context.Context) error {
+	ran := len(result.Scenarios())
+	failed := result.Count(reports.Failed)
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return quietError{failedError("the run hit its --timeout before finishing")}
+	case ctx.Err() != nil:
+		return quietError{failedError("the run was interrupted")}
+	case godogStatus == 2:
+		return usageError(errors.New("godog refused the features or options"), "")
+	case ran == 0:
+		return usageError(fmt.Errorf("no scenario ran (%d selected)", selected), "a gate that runs nothing must not pass")
+	case failed > 0 || godogStatus != 0:
+		return quietError{failedError("%d of %d scenarios failed", failed, ran)}
+	}
+	return nil
+}

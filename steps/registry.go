@@ -1,0 +1,110 @@
+package steps
+
+import (
+	"context"
+	"regexp"
+
+	"github.com/cucumber/godog"
+)
+
+// Def is one step definition: its pattern (an anchored regular expression), a one-line
+// description and an example for the catalog, and the handler godog calls.
+type Def struct {
+	Pattern     string
+	Description string
+	Example     string
+	Group       string
+	// Args names what each capture group refers to, so `regress check` can verify it offline:
+	// ArgSession (an account or anonymous), ArgAccount, ArgRoute, or "" for anything else.
+	Args    []string
+	Handler any
+}
+
+// Kinds of step arguments that name something in the config.
+const (
+	ArgSession = "session"
+	ArgAccount = "account"
+	ArgRoute   = "route"
+)
+
+// Catalog lists every step definition, grouped by concern, in the order `regress steps` prints
+// them. It is the single place steps are registered: godog and the catalog both read it.
+func Catalog() []Def {
+	var defs []Def
+	defs = append(defs, sessionSteps()...)
+	defs = append(defs, requestSteps()...)
+	defs = append(defs, responseSteps()...)
+	return defs
+}
+
+// Register wires the catalog and the per-scenario world into one godog scenario. Call it from
+// godog's ScenarioInitializer (never from the suite initializer: that races under concurrency).
+func Register(sc *godog.ScenarioContext, run *Run) {
+	sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
+		w := newWorld(run)
+		ctx = context.WithValue(ctx, worldKey{}, w)
+		if d := run.Target.Timeouts.Scenario; d > 0 {
+			// Bounded time per scenario; cancelled in After below.
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, d)
+			w.cancel = cancel
+		}
+		return ctx, nil
+	})
+	sc.After(func(ctx context.Context, _ *godog.Scenario, _ error) (context.Context, error) {
+		if w := worldFrom(ctx); w != nil && w.cancel != nil {
+			w.cancel()
+		}
+		// A non-nil error here would count as a hook failure on top of the step's own.
+		return ctx, nil
+	})
+	for _, d := range Catalog() {
+		sc.Step(d.Pattern, d.Handler)
+	}
+}
+
+// The adapters below turn World methods into godog handlers, so each Def names the method that
+// implements it.
+
+func h1(f func(*World, context.Context, string) error) any {
+	return func(ctx context.Context, a string) error { return f(worldFrom(ctx), ctx, a) }
+}
+
+func h2(f func(*World, context.Context, string, string) error) any {
+	return func(ctx context.Context, a, b string) error { return f(worldFrom(ctx), ctx, a, b) }
+}
+
+func h3(f func(*World, context.Context, string, string, string) error) any {
+	return func(ctx context.Context, a, b, c string) error { return f(worldFrom(ctx), ctx, a, b, c) }
+}
+
+func h3Doc(f func(*World, context.Context, string, string, string, *godog.DocString) error) any {
+	return func(ctx context.Context, a, b, c string, doc *godog.DocString) error {
+		return f(worldFrom(ctx), ctx, a, b, c, doc)
+	}
+}
+
+// Matcher finds the step definition for a step's text, as godog will.
+type Matcher struct {
+	defs []Def
+	res  []*regexp.Regexp
+}
+
+// NewMatcher compiles the catalog's patterns.
+func NewMatcher() *Matcher {
+	m := &Matcher{defs: Catalog()}
+	for _, d := range m.defs {
+		m.res = append(m.res, regexp.MustCompile(d.Pattern))
+	}
+	return m
+}
+
+// Match returns the first definition whose pattern matches the text and the captured arguments.
+func (m *Matcher) Match(text string) (*Def, []string, bool) {
+	for i, re := range m.res {
+		if sub := re.FindStringSubmatch(text); sub != nil {
+			return &m.defs[i], sub[1:], true
+		}
+	}
+	return nil, nil, false
+}

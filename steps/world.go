@@ -1,0 +1,185 @@
+// Package steps holds the Gherkin step definitions, the per-scenario world they share and the
+// registry (the catalog) that both godog and `regress steps` read.
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/time/rate"
+
+	"regress/config"
+	"regress/steps/leak"
+	"regress/steps/session"
+)
+
+// Run holds what every scenario of one run shares: the target, the rate limiter and the leak
+// detector. Nothing in it changes while scenarios run.
+type Run struct {
+	Target   *config.Target
+	Limiter  *rate.Limiter
+	Detector *leak.Detector
+}
+
+// NewRun prepares the shared parts of a run against a resolved target.
+func NewRun(t *config.Target) *Run {
+	var fps []leak.Fingerprint
+	for _, a := range t.Accounts {
+		for _, fp := range a.Fingerprints {
+			fps = append(fps, leak.Fingerprint{Account: a.Name, Name: fp.Name, Value: fp.Value})
+		}
+	}
+	var limiter *rate.Limiter
+	if t.RateLimit > 0 {
+		burst := int(t.RateLimit)
+		if burst < 1 {
+			burst = 1
+		}
+		limiter = rate.NewLimiter(rate.Limit(t.RateLimit), burst)
+	}
+	return &Run{Target: t, Limiter: limiter, Detector: leak.NewDetector(fps)}
+}
+
+// World is one scenario's state: its sessions and the last response. Scenarios never share one.
+type World struct {
+	run      *Run
+	sessions map[string]*session.Session
+	// last is the response the "the response ..." assertions look at.
+	last *session.Response
+	// Leaks are every finding of the leak sentinel in this scenario, for the reports.
+	Leaks  []leak.Finding
+	cancel context.CancelFunc
+}
+
+type worldKey struct{}
+
+func newWorld(run *Run) *World {
+	return &World{run: run, sessions: map[string]*session.Session{}}
+}
+
+// worldFrom returns the scenario's world; a step registered outside Register has none.
+func worldFrom(ctx context.Context) *World {
+	w, _ := ctx.Value(worldKey{}).(*World)
+	return w
+}
+
+// WorldFrom gives the runner access to a finished scenario's world (its leaks).
+func WorldFrom(ctx context.Context) *World { return worldFrom(ctx) }
+
+// session returns the named account's session (or the anonymous one), creating it on first use.
+func (w *World) session(name string) (*session.Session, error) {
+	if s, ok := w.sessions[name]; ok {
+		return s, nil
+	}
+	var acct *config.Account
+	if name != session.Anonymous {
+		a, ok := w.run.Target.Account(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown account %q; accounts of target %q: %s, or %s",
+				name, w.run.Target.Name, strings.Join(w.run.Target.AccountNames(), ", "), session.Anonymous)
+		}
+		acct = a
+	}
+	s, err := session.New(w.run.Target, acct, w.run.Limiter)
+	if err != nil {
+		return nil, err
+	}
+	w.sessions[name] = s
+	return s, nil
+}
+
+// account returns a configured account by name.
+func (w *World) account(name string) (*config.Account, error) {
+	a, ok := w.run.Target.Account(name)
+	if !ok {
+		return nil, fmt.Errorf("unknown account %q; accounts of target %q: %s",
+			name, w.run.Target.Name, strings.Join(w.run.Target.AccountNames(), ", "))
+	}
+	return a, nil
+}
+
+// route returns a configured route by name.
+func (w *World) route(name string) (*config.Route, error) {
+	r, ok := w.run.Target.Route(name)
+	if !ok {
+		names := make([]string, 0, len(w.run.Target.Routes))
+		for _, r := range w.run.Target.Routes {
+			names = append(names, r.Name)
+		}
+		return nil, fmt.Errorf("unknown route %q; routes of target %q: %s", name, w.run.Target.Name, strings.Join(names, ", "))
+	}
+	return r, nil
+}
+
+// expandRoute fills the route's placeholders from the given account's values, or, for the
+// anonymous visitor, from the first account that has them all.
+func (w *World) expandRoute(r *config.Route, values *config.Account) (string, error) {
+	if values != nil {
+		return r.Expand(values)
+	}
+	var firstErr error
+	for i := range w.run.Target.Accounts {
+		p, err := r.Expand(&w.run.Target.Accounts[i])
+		if err == nil {
+			return p, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	return "", firstErr
+}
+
+// foreignTo says whose fingerprints a session must never see: every other account's, and for
+// an anonymous or invalidated session everyone's.
+func foreignTo(s *session.Session) func(string) bool {
+	owner := s.Owner()
+	return func(account string) bool { return account != owner }
+}
+
+// LeakError is the leak sentinel's failure: every finding, with evidence.
+type LeakError struct{ Findings []leak.Finding }
+
+func (e *LeakError) Error() string {
+	lines := make([]string, 0, len(e.Findings))
+	for _, f := range e.Findings {
+		lines = append(lines, "leak: "+f.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// scan runs the leak sentinel over a response a session received and records the findings.
+func (w *World) scan(s *session.Session, resp *session.Response) error {
+	findings := w.run.Detector.Scan(s.Name, foreignTo(s), leakContent(resp))
+	if len(findings) == 0 {
+		return nil
+	}
+	w.Leaks = append(w.Leaks, findings...)
+	return &LeakError{Findings: findings}
+}
+
+// send performs a request as a session, keeps the response for the assertions and runs the
+// leak sentinel over it: a leak fails the step whether or not a later step asserts anything.
+func (w *World) send(ctx context.Context, s *session.Session, method, path string, body []byte, contentType string) error {
+	resp, err := s.Do(ctx, method, path, body, contentType)
+	if err != nil {
+		return err
+	}
+	w.last = resp
+	return w.scan(s, resp)
+}
+
+var errNoResponse = errors.New("no response yet: put a request step (e.g. `alice requests the \"profile\" route`) before this assertion")
+
+func (w *World) lastResponse() (*session.Response, error) {
+	if w.last == nil {
+		return nil, errNoResponse
+	}
+	return w.last, nil
+}
+
+func leakContent(resp *session.Response) leak.Content {
+	return leak.Content{URL: resp.Describe(), Header: resp.Header, Body: resp.Body, Sent: resp.Sent}
+}
