@@ -76,6 +76,38 @@ type targetDoc struct {
 	MaxBodyBytes   *int64            `yaml:"max_body_bytes"`
 	Routes         ordered[routeDoc] `yaml:"routes" entry:"route"`
 	Accounts       []accountDoc      `yaml:"accounts" entry:"account"`
+	Webhook        webhookDoc        `yaml:"webhook"`
+	Session        sessionDoc        `yaml:"session"`
+	Browser        browserDoc        `yaml:"browser"`
+	Bundle         bundleDoc         `yaml:"bundle"`
+}
+
+type webhookDoc struct {
+	Pos                 pos    `yaml:"-"`
+	Path                string `yaml:"path"`
+	Secret              string `yaml:"secret"`
+	CustomerFingerprint string `yaml:"customer_fingerprint"`
+}
+
+type sessionDoc struct {
+	Pos          pos    `yaml:"-"`
+	LogoutPath   string `yaml:"logout_path"`
+	LogoutMethod string `yaml:"logout_method"`
+	ExpiredToken string `yaml:"expired_token"`
+	JWTSecret    string `yaml:"jwt_secret"`
+}
+
+type browserDoc struct {
+	Pos           pos     `yaml:"-"`
+	CDPURL        string  `yaml:"cdp_url"`
+	ActionTimeout *string `yaml:"action_timeout"`
+}
+
+type bundleDoc struct {
+	Pos        pos      `yaml:"-"`
+	EntryPages []string `yaml:"entry_pages"`
+	MaxPages   *int64   `yaml:"max_pages"`
+	MaxBytes   *int64   `yaml:"max_bytes"`
 }
 
 type timeoutsDoc struct {

@@ -23,6 +23,41 @@ type Target struct {
 	MaxBodyBytes   int64   // largest response body read, default 10 MiB
 	Routes         []Route // in file order
 	Accounts       []Account
+	Webhook        Webhook
+	Session        Session
+	Browser        Browser
+	Bundle         Bundle
+}
+
+// Webhook is where and how the target receives Stripe webhooks. An empty Path means the target
+// has no webhook endpoint to test.
+type Webhook struct {
+	Path                string // e.g. /api/stripe/webhook
+	Secret              string // the endpoint's signing secret (whsec_...)
+	CustomerFingerprint string // the fingerprint holding an account's Stripe customer id; default customer_id
+}
+
+// Session says how to obtain an invalid session black-box. LogoutPath (with LogoutMethod, default
+// POST) revokes a session server-side; ExpiredToken is a pre-expired session token to present;
+// JWTSecret is an HS256 signing secret to mint a token with a past expiry (staging only).
+type Session struct {
+	LogoutPath, LogoutMethod, ExpiredToken, JWTSecret string
+}
+
+// Browser configures the one Chromium of a run. CDPURL is a remote browser's DevTools websocket
+// URL (empty: a local Chromium, or $REGRESS_CDP_URL); ActionTimeout bounds every browser action
+// (default 15s).
+type Browser struct {
+	CDPURL        string
+	ActionTimeout time.Duration
+}
+
+// Bundle bounds the crawl of public pages and client assets: EntryPages (default "/"), MaxPages
+// (default 20) and MaxBytes (default 50 MiB).
+type Bundle struct {
+	EntryPages []string
+	MaxPages   int
+	MaxBytes   int64
 }
 
 // Timeouts bound one request (default 10s) and one scenario (default 60s).
@@ -139,6 +174,9 @@ func (t *Target) Secrets() []string {
 		add(a.Password)
 		add(a.Login.Token)
 	}
+	add(t.Webhook.Secret)
+	add(t.Session.ExpiredToken)
+	add(t.Session.JWTSecret)
 	return out
 }
 

@@ -65,7 +65,83 @@ func validate(c *collector, file string, ft fileTarget, doc *targetDoc) *Target 
 
 	t.Accounts = validateAccounts(c, tq, ft.line, doc.Accounts)
 	t.Routes = validateRoutes(c, tq, doc.Routes, t.Accounts)
+	t.Webhook = validateWebhook(c, tq, &doc.Webhook)
+	t.Session = validateSession(c, tq, &doc.Session)
+	t.Browser = validateBrowser(c, tq, &doc.Browser)
+	t.Bundle = validateBundle(c, tq, &doc.Bundle)
 	return t
+}
+
+// Defaults of the optional sections.
+const (
+	DefaultCustomerFingerprint = "customer_id"
+	DefaultLogoutMethod        = "POST"
+	DefaultActionTimeout       = 15 * time.Second
+	DefaultBundleMaxPages      = 20
+	DefaultBundleMaxBytes      = int64(50 << 20)
+)
+
+func validateWebhook(c *collector, tq string, doc *webhookDoc) Webhook {
+	w := Webhook{Path: doc.Path, Secret: doc.Secret, CustomerFingerprint: doc.CustomerFingerprint}
+	if w.CustomerFingerprint == "" {
+		w.CustomerFingerprint = DefaultCustomerFingerprint
+	}
+	if w.Path == "" {
+		return w
+	}
+	checkPath(c, w.Path, "webhook.path of "+tq, doc.Pos.line("path"))
+	if w.Secret == "" {
+		c.add(doc.Pos.line("secret"), "webhook of %s has a path but no secret; set secret to the endpoint's signing secret (whsec_...), e.g. ${STRIPE_WEBHOOK_SECRET}", tq)
+	}
+	return w
+}
+
+func validateSession(c *collector, tq string, doc *sessionDoc) Session {
+	s := Session{LogoutPath: doc.LogoutPath, LogoutMethod: strings.ToUpper(doc.LogoutMethod), ExpiredToken: doc.ExpiredToken, JWTSecret: doc.JWTSecret}
+	if s.LogoutMethod == "" {
+		s.LogoutMethod = DefaultLogoutMethod
+	}
+	if s.LogoutPath != "" {
+		checkPath(c, s.LogoutPath, "session.logout_path of "+tq, doc.Pos.line("logout_path"))
+	}
+	switch s.LogoutMethod {
+	case "GET", "POST", "DELETE":
+	default:
+		c.add(doc.Pos.line("logout_method"), "session.logout_method of %s is %q; use GET, POST or DELETE", tq, doc.LogoutMethod)
+	}
+	return s
+}
+
+func validateBrowser(c *collector, tq string, doc *browserDoc) Browser {
+	b := Browser{CDPURL: doc.CDPURL}
+	b.ActionTimeout = duration(c, doc.ActionTimeout, DefaultActionTimeout, "browser.action_timeout", tq, doc.Pos.line("action_timeout"))
+	if b.CDPURL != "" && !strings.HasPrefix(b.CDPURL, "ws://") && !strings.HasPrefix(b.CDPURL, "wss://") {
+		c.add(doc.Pos.line("cdp_url"), "browser.cdp_url of %s is not a ws:// or wss:// DevTools URL", tq)
+	}
+	return b
+}
+
+func validateBundle(c *collector, tq string, doc *bundleDoc) Bundle {
+	b := Bundle{EntryPages: doc.EntryPages, MaxPages: DefaultBundleMaxPages, MaxBytes: DefaultBundleMaxBytes}
+	if len(b.EntryPages) == 0 {
+		b.EntryPages = []string{"/"}
+	}
+	for _, p := range b.EntryPages {
+		checkPath(c, p, "bundle.entry_pages of "+tq, doc.Pos.line("entry_pages"))
+	}
+	if doc.MaxPages != nil {
+		b.MaxPages = int(*doc.MaxPages)
+		if b.MaxPages < 1 {
+			c.add(doc.Pos.line("max_pages"), "bundle.max_pages of %s must be at least 1", tq)
+		}
+	}
+	if doc.MaxBytes != nil {
+		b.MaxBytes = *doc.MaxBytes
+		if b.MaxBytes < 1 {
+			c.add(doc.Pos.line("max_bytes"), "bundle.max_bytes of %s must be at least 1", tq)
+		}
+	}
+	return b
 }
 
 // NormalizeBaseURL checks that s is an absolute http or https URL with a host and no credentials,

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"regress/demo"
@@ -151,5 +155,34 @@ func TestCheck(t *testing.T) {
 	code, out, errOut = cli(t, nil, "check", "--config", "../regress.yaml", "--target", "demo", "../features")
 	if code != ExitPassed {
 		t.Fatalf("check of the shipped suite: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestReadOnlySkipsMutatingScenarios: with --read-only the suite passes against the clean demo,
+// the webhook scenarios are reported as skipped, and the demo receives no webhook request.
+func TestReadOnlySkipsMutatingScenarios(t *testing.T) {
+	t.Parallel()
+	var webhookRequests atomic.Int64
+	app := demo.New(demo.Options{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "webhook") {
+			webhookRequests.Add(1)
+		}
+		app.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	code, out, errOut := cli(t, nil, runArgs(t, "--target", "demo", "--base-url", srv.URL, "--read-only")...)
+	if code != ExitPassed {
+		t.Fatalf("exit %d, want 0\n%s%s", code, out, errOut)
+	}
+	if n := webhookRequests.Load(); n != 0 {
+		t.Errorf("the demo received %d webhook requests on a read-only run", n)
+	}
+	if !regexp.MustCompile(`\d+ passed, 0 failed, [1-9]\d* skipped`).MatchString(out) || !strings.Contains(out, "webhook.feature:11  A valid event") {
+		t.Errorf("webhook scenarios not reported as skipped:\n%s", out)
+	}
+	code, out, errOut = cli(t, nil, runArgs(t, "--target", "demo", "--base-url", srv.URL, "--read-only", "--tags", "@webhook")...)
+	if code != ExitUsage || !strings.Contains(errOut, "nothing was verified") {
+		t.Errorf("every selected scenario skipped: exit %d, want 2 saying nothing was verified\n%s%s", code, out, errOut)
 	}
 }

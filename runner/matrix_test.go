@@ -17,6 +17,10 @@ var detectionMatrix = map[string]string{
 	"overbroad":  "@scoped",
 	"user-param": "@isolation",
 	"unauth":     "@unauth",
+	// Stripe webhooks
+	"webhook-nosig": "@webhook",
+	"webhook-dup":   "@webhook",
+	"ownership":     "@webhook",
 }
 
 var failedLine = regexp.MustCompile(`(?m)^FAILED (\S+)`)

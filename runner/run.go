@@ -267,6 +267,8 @@ func scenarioResult(set *featureset.Set, p *godog.Scenario, err error, failedSte
 		s.Tags = append(s.Tags, t.Name)
 	}
 	switch {
+	case w != nil && w.SkipReason != "":
+		s.Status, s.Reason = reports.Skipped, w.SkipReason
 	case err == nil:
 	case errors.Is(err, godog.ErrSkip):
 		s.Status, s.Reason = reports.Skipped, err.Error()
@@ -300,6 +302,8 @@ func decide(godogStatus int, result *reports.Run, selected int, ctx context.Cont
 		return usageError(fmt.Errorf("no scenario ran (%d selected)", selected), "a gate that runs nothing must not pass")
 	case failed > 0 || godogStatus != 0:
 		return quietError{failedError("%d of %d scenarios failed", failed, ran)}
+	case result.Count(reports.Passed) == 0:
+		return usageError(fmt.Errorf("every selected scenario (%d) was skipped: nothing was verified", ran), "a gate that verifies nothing must not pass; select scenarios this target can run")
 	}
 	return nil
 }

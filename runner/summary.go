@@ -20,6 +20,11 @@ func (a *App) printSummary(r *reports.Run, o *runOptions, selected []*featureset
 		fmt.Fprintf(w, "regress: the run was stopped before it finished (%d of %d scenarios ran)\n", len(all), len(selected))
 	}
 	for _, s := range all {
+		if s.Status == reports.Skipped {
+			fmt.Fprintf(w, "SKIPPED %s  %s: %s\n", s.Ref, s.Name, s.Reason)
+		}
+	}
+	for _, s := range all {
 		if s.Status != reports.Failed {
 			continue
 		}

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 
 	"github.com/cucumber/godog"
@@ -34,15 +35,22 @@ func Catalog() []Def {
 	defs = append(defs, sessionSteps()...)
 	defs = append(defs, requestSteps()...)
 	defs = append(defs, responseSteps()...)
+	defs = append(defs, webhookSteps()...)
 	return defs
 }
 
 // Register wires the catalog and the per-scenario world into one godog scenario. Call it from
 // godog's ScenarioInitializer (never from the suite initializer: that races under concurrency).
 func Register(sc *godog.ScenarioContext, run *Run) {
-	sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
+	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		w := newWorld(run)
+		w.featureFile = p.Uri
 		ctx = context.WithValue(ctx, worldKey{}, w)
+		if hasTag(p, MutatingTag) && !run.Target.AllowMutations {
+			// Refused before any request: the scenario is reported as skipped, with the reason.
+			w.SkipReason = fmt.Sprintf("target %q is read-only and this scenario is %s: nothing was sent (set allow_mutations: true in the config to run it)", run.Target.Name, MutatingTag)
+			return ctx, fmt.Errorf("%w: %s", godog.ErrSkip, w.SkipReason)
+		}
 		if d := run.Target.Timeouts.Scenario; d > 0 {
 			// Bounded time per scenario; cancelled in After below.
 			var cancel context.CancelFunc
@@ -61,6 +69,19 @@ func Register(sc *godog.ScenarioContext, run *Run) {
 	for _, d := range Catalog() {
 		sc.Step(d.Pattern, d.Handler)
 	}
+}
+
+// MutatingTag marks scenarios that change the target's state (webhooks, checkouts): they run only
+// on targets whose config allows mutations.
+const MutatingTag = "@mutating"
+
+func hasTag(p *godog.Scenario, tag string) bool {
+	for _, t := range p.Tags {
+		if t.Name == tag {
+			return true
+		}
+	}
+	return false
 }
 
 // The adapters below turn World methods into godog handlers, so each Def names the method that

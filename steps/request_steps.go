@@ -107,6 +107,9 @@ func (w *World) sends(ctx context.Context, who, method, path string) error {
 
 // sendsJSON: `^(\w+) sends (POST|PUT|PATCH|DELETE) "([^"]+)" with JSON:$`.
 func (w *World) sendsJSON(ctx context.Context, who, method, path string, doc *godog.DocString) error {
+	if !w.run.Target.AllowMutations {
+		return fmt.Errorf("refusing to send %s %s: target %q is read-only; tag the scenario %s", method, path, w.run.Target.Name, MutatingTag)
+	}
 	s, err := w.session(who)
 	if err != nil {
 		return err

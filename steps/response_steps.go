@@ -210,12 +210,27 @@ func (w *World) jsonFieldIs(_ context.Context, path, want string) error {
 		return fmt.Errorf("%s: JSON field %q is an %s, expected %q", w.last.Describe(), path, jsonKind(v), want)
 	}
 	if got != want {
-		return fmt.Errorf("%s: JSON field %q is %q, expected %q", w.last.Describe(), path, redact.Mask(got), want)
+		return fmt.Errorf("%s: JSON field %q is %q, expected %q", w.last.Describe(), path, w.shown(got), want)
 	}
 	return nil
 }
 
 // jsonFieldIsFingerprint: `^the response JSON field "([^"]+)" is (\w+)'s "([^"]+)"$`.
+// shown is a value as failure messages may show it: masked when it is any account's fingerprint.
+func (w *World) shown(v string) string {
+	for _, a := range w.run.Target.Accounts {
+		for _, fp := range a.Fingerprints {
+			if strings.Contains(v, fp.Value) {
+				return redact.Mask(v)
+			}
+		}
+	}
+	if len(v) > 80 {
+		return v[:80] + "..."
+	}
+	return v
+}
+
 func (w *World) jsonFieldIsFingerprint(_ context.Context, path, owner, fpName string) error {
 	a, err := w.account(owner)
 	if err != nil {

@@ -49,14 +49,19 @@ type World struct {
 	// last is the response the "the response ..." assertions look at.
 	last *session.Response
 	// Leaks are every finding of the leak sentinel in this scenario, for the reports.
-	Leaks  []leak.Finding
-	cancel context.CancelFunc
+	Leaks []leak.Finding
+	// SkipReason says why the scenario was skipped without sending anything.
+	SkipReason string
+
+	featureFile string // the scenario's feature file, for fixtures next to it
+	events      map[string]*stripeEvent
+	cancel      context.CancelFunc
 }
 
 type worldKey struct{}
 
 func newWorld(run *Run) *World {
-	return &World{run: run, sessions: map[string]*session.Session{}}
+	return &World{run: run, sessions: map[string]*session.Session{}, events: map[string]*stripeEvent{}}
 }
 
 // worldFrom returns the scenario's world; a step registered outside Register has none.

@@ -113,6 +113,11 @@ func (s *Session) resolve(pathOrURL string) (string, error) {
 // Do sends one request and reads at most the target's max_body_bytes of the answer.
 // Non-2xx answers are not errors; transport failures are, naming the URL and the cause.
 func (s *Session) Do(ctx context.Context, method, pathOrURL string, body []byte, contentType string) (*Response, error) {
+	return s.DoWithHeaders(ctx, method, pathOrURL, body, contentType, nil)
+}
+
+// DoWithHeaders is Do with extra request headers; an empty value sends no such header.
+func (s *Session) DoWithHeaders(ctx context.Context, method, pathOrURL string, body []byte, contentType string, headers map[string]string) (*Response, error) {
 	full, err := s.resolve(pathOrURL)
 	if err != nil {
 		return nil, err
@@ -123,6 +128,11 @@ func (s *Session) Do(ctx context.Context, method, pathOrURL string, body []byte,
 		}
 	}
 	req := s.client.R().SetContext(ctx)
+	for k, v := range headers {
+		if v != "" {
+			req.SetHeader(k, v)
+		}
+	}
 	if body != nil {
 		req.SetBody(body)
 		if contentType != "" {
