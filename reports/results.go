@@ -22,22 +22,66 @@ type Leak struct {
 	Viewer, Account, Fingerprint, Masked, URL, Where string
 }
 
+// Undefined is the status of a step without a definition.
+const Undefined Status = "undefined"
+
 // Scenario is one scenario's outcome.
 type Scenario struct {
-	Ref      string // feature file:line
-	Name     string
-	Tags     []string
+	Ref         string // feature file:line
+	URI         string // feature file
+	Line        int
+	Feature     string // the feature's name
+	FeatureLine int
+	Name        string
+	Tags        []string
+	Status      Status
+	Reason      string // the failure or skip message, first line "file:line: step ...: cause"
+	Leaks       []Leak
+	Duration    time.Duration
+	Steps       []Step
+	Attachments []Attachment // screenshots, DOM, network calls of a failing browser step
+	Transcript  []Exchange   // every HTTP exchange of the scenario, in order
+	Rerun       string       // the command that reruns just this scenario
+}
+
+// Step is one step's outcome.
+type Step struct {
+	Keyword  string // "Given ", "When ", ...
+	Text     string
+	Line     int
 	Status   Status
-	Reason   string // the failure or skip message
-	Leaks    []Leak
+	Error    string
 	Duration time.Duration
+}
+
+// Attachment is a file attached to a scenario.
+type Attachment struct {
+	Name      string
+	MediaType string // image/png, text/html, text/plain
+	Data      []byte
+}
+
+// Exchange is one HTTP request and its response, as a session saw it. Bodies are cut to a few KiB.
+type Exchange struct {
+	Session        string // account name or "anonymous"
+	Method, URL    string
+	Status         int
+	RequestHeader  map[string][]string
+	RequestBody    string
+	ResponseHeader map[string][]string
+	ResponseBody   string
+	BodyCut        bool // the response body was longer than what is kept (or than max_body_bytes)
+	Error          string
+	Duration       time.Duration
 }
 
 // Run is the outcome of a whole run. Scenarios may be added from several goroutines.
 type Run struct {
 	Target   string
+	BaseURL  string
 	Started  time.Time
 	Duration time.Duration
+	Selected int // scenarios selected before the run
 	// Interrupted is set when the run was stopped before every scenario ran.
 	Interrupted bool
 
