@@ -209,31 +209,10 @@ func (a *App) execute(ctx context.Context, target *config.Target, set *featurese
 	suite := godog.TestSuite{
 		Name: "regress",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			// godog calls this once per scenario, so these variables are that scenario's own.
+			// godog calls this once per scenario, so the recorder is that scenario's own.
 			steps.Register(sc, run)
-			var (
-				started    time.Time
-				pickle     *godog.Scenario
-				failedStep = -1
-			)
-			sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
-				started, pickle = time.Now(), p
-				return ctx, nil
-			})
-			sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, _ error) (context.Context, error) {
-				if status == godog.StepFailed && failedStep < 0 && pickle != nil {
-					for i, ps := range pickle.Steps {
-						if ps.Id == st.Id {
-							failedStep = i
-						}
-					}
-				}
-				return ctx, nil
-			})
-			sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
-				result.Add(scenarioResult(set, p, err, failedStep, steps.WorldFrom(ctx), time.Since(started)))
-				return ctx, nil
-			})
+			rec := &recorder{set: set, opts: o, result: result}
+			rec.register(sc)
 		},
 		Options: &godog.Options{
 			Format:         strings.Join(formats, ","),
@@ -254,37 +233,6 @@ func consoleFormat(tty bool) string {
 		return "pretty"
 	}
 	return "progress"
-}
-
-// scenarioResult turns godog's outcome of one scenario into the results model.
-func scenarioResult(set *featureset.Set, p *godog.Scenario, err error, failedStep int, w *steps.World, d time.Duration) *reports.Scenario {
-	line := 0
-	if p.Location != nil {
-		line = int(p.Location.Line)
-	}
-	s := &reports.Scenario{Ref: fmt.Sprintf("%s:%d", p.Uri, line), Name: p.Name, Status: reports.Passed, Duration: d}
-	for _, t := range p.Tags {
-		s.Tags = append(s.Tags, t.Name)
-	}
-	switch {
-	case w != nil && w.SkipReason != "":
-		s.Status, s.Reason = reports.Skipped, w.SkipReason
-	case err == nil:
-	case errors.Is(err, godog.ErrSkip):
-		s.Status, s.Reason = reports.Skipped, err.Error()
-	default:
-		s.Status, s.Reason = reports.Failed, err.Error()
-		if sc := set.Find(p.Uri, line); sc != nil && failedStep >= 0 && failedStep < len(sc.Steps) {
-			st := sc.Steps[failedStep]
-			s.Reason = fmt.Sprintf("%s:%d: step %q: %s", p.Uri, st.Line, st.Text, s.Reason)
-		}
-	}
-	if w != nil {
-		for _, f := range w.Leaks {
-			s.Leaks = append(s.Leaks, reports.Leak{Viewer: f.Viewer, Account: f.Account, Fingerprint: f.Fingerprint, Masked: f.Masked, URL: f.URL, Where: f.Where})
-		}
-	}
-	return s
 }
 
 // decide is the one place a run's outcome becomes an exit code.

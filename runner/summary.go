@@ -32,7 +32,7 @@ func (a *App) printSummary(r *reports.Run, o *runOptions, selected []*featureset
 		for _, line := range strings.Split(s.Reason, "\n") {
 			fmt.Fprintf(w, "  %s\n", line)
 		}
-		fmt.Fprintf(w, "  rerun: %s\n", rerunCommand(o, s.Ref))
+		fmt.Fprintf(w, "  rerun: %s\n", s.Rerun)
 	}
 	fmt.Fprintf(w, "\nreports: %s\n", o.reportDir)
 }

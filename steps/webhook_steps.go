@@ -18,8 +18,6 @@ import (
 
 	"github.com/cucumber/godog"
 	"github.com/stripe/stripe-go/v82/webhook"
-
-	"regress/steps/session"
 )
 
 // stripeEvent is one event prepared from a fixture, and what each of its deliveries got back.
@@ -211,10 +209,11 @@ func (w *World) deliver(ctx context.Context, ev *stripeEvent, payload []byte, se
 		payload, header = signed.Payload, signed.Header
 	}
 	// Stripe is not a customer: its session has no cookies and its answers are not scanned.
-	s, err := session.New(w.run.Target, nil, w.run.Limiter)
+	s, err := w.newSession(nil)
 	if err != nil {
 		return err
 	}
+	s.Name = "stripe"
 	resp, err := s.DoWithHeaders(ctx, http.MethodPost, hook.Path, payload, "application/json", map[string]string{"Stripe-Signature": header})
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"regress/config"
+	"regress/reports"
 	"regress/steps/leak"
 	"regress/steps/session"
 )
@@ -52,6 +53,10 @@ type World struct {
 	Leaks []leak.Finding
 	// SkipReason says why the scenario was skipped without sending anything.
 	SkipReason string
+	// Transcript is every HTTP exchange of the scenario, for the reports (redacted there).
+	Transcript []reports.Exchange
+	// Attachments are screenshots, DOM and network lists kept when a browser step fails.
+	Attachments []reports.Attachment
 
 	featureFile string // the scenario's feature file, for fixtures next to it
 	events      map[string]*stripeEvent
@@ -87,12 +92,48 @@ func (w *World) session(name string) (*session.Session, error) {
 		}
 		acct = a
 	}
-	s, err := session.New(w.run.Target, acct, w.run.Limiter)
+	s, err := w.newSession(acct)
 	if err != nil {
 		return nil, err
 	}
 	w.sessions[name] = s
 	return s, nil
+}
+
+// newSession makes a session whose exchanges go into the scenario's transcript.
+func (w *World) newSession(acct *config.Account) (*session.Session, error) {
+	s, err := session.New(w.run.Target, acct, w.run.Limiter)
+	if err != nil {
+		return nil, err
+	}
+	s.OnExchange = func(method, url string, resp *session.Response, err error) {
+		w.Transcript = append(w.Transcript, exchange(s.Name, method, url, resp, err))
+	}
+	return s, nil
+}
+
+// transcriptBodyLimit is how much of each body the transcript keeps.
+const transcriptBodyLimit = 4 << 10
+
+func exchange(name, method, url string, resp *session.Response, err error) reports.Exchange {
+	e := reports.Exchange{Session: name, Method: method, URL: url}
+	if err != nil {
+		e.Error = err.Error()
+		return e
+	}
+	e.Status, e.Duration = resp.Status, resp.Duration
+	e.RequestHeader, e.ResponseHeader = resp.RequestHeader, resp.Header
+	e.RequestBody = cut(resp.RequestBody)
+	e.ResponseBody = cut(resp.Body)
+	e.BodyCut = resp.Truncated || len(resp.Body) > transcriptBodyLimit
+	return e
+}
+
+func cut(b []byte) string {
+	if len(b) > transcriptBodyLimit {
+		b = b[:transcriptBodyLimit]
+	}
+	return string(b)
 }
 
 // account returns a configured account by name.

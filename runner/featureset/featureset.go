@@ -23,11 +23,13 @@ import (
 
 // Scenario is one runnable scenario (one row of an outline).
 type Scenario struct {
-	URI   string // the feature file's path as given
-	Line  int    // the scenario's (or outline row's) line
-	Name  string
-	Tags  []string // with "@"
-	Steps []Step
+	URI         string // the feature file's path as given
+	Line        int    // the scenario's (or outline row's) line
+	Name        string
+	Feature     string // the feature's name
+	FeatureLine int
+	Tags        []string // with "@"
+	Steps       []Step
 }
 
 // Step is one step of a scenario with its source line.
@@ -233,11 +235,11 @@ func parseFile(path string) ([]*Scenario, error) {
 	if doc.Feature == nil {
 		return nil, &Error{File: path, Line: 1, Msg: "no Feature in this file; start it with \"Feature: <name>\""}
 	}
-	stepLines := map[string]int{}
-	collectStepLines(doc.Feature.Children, stepLines)
+	stepLines := map[string]*messages.Step{}
+	collectSteps(doc.Feature.Children, stepLines)
 	var out []*Scenario
 	for _, p := range gherkin.Pickles(*doc, path, newID) {
-		sc := &Scenario{URI: path, Name: p.Name}
+		sc := &Scenario{URI: path, Name: p.Name, Feature: doc.Feature.Name, FeatureLine: int(doc.Feature.Location.Line)}
 		if p.Location != nil {
 			sc.Line = int(p.Location.Line)
 		}
@@ -247,7 +249,9 @@ func parseFile(path string) ([]*Scenario, error) {
 		for _, st := range p.Steps {
 			step := Step{Text: st.Text}
 			if len(st.AstNodeIds) > 0 {
-				step.Line = stepLines[st.AstNodeIds[0]]
+				if ast := stepLines[st.AstNodeIds[0]]; ast != nil {
+					step.Line, step.Keyword = int(ast.Location.Line), ast.Keyword
+				}
 			}
 			if st.Argument != nil {
 				step.HasDocString = st.Argument.DocString != nil
@@ -260,23 +264,24 @@ func parseFile(path string) ([]*Scenario, error) {
 	return out, nil
 }
 
-func collectStepLines(children []*messages.FeatureChild, lines map[string]int) {
+// collectSteps indexes the AST steps by id: pickle steps name them, and they hold line and keyword.
+func collectSteps(children []*messages.FeatureChild, steps map[string]*messages.Step) {
 	for _, c := range children {
 		switch {
 		case c.Background != nil:
 			for _, st := range c.Background.Steps {
-				lines[st.Id] = int(st.Location.Line)
+				steps[st.Id] = st
 			}
 		case c.Scenario != nil:
 			for _, st := range c.Scenario.Steps {
-				lines[st.Id] = int(st.Location.Line)
+				steps[st.Id] = st
 			}
 		case c.Rule != nil:
 			ruleChildren := make([]*messages.FeatureChild, 0, len(c.Rule.Children))
 			for _, rc := range c.Rule.Children {
 				ruleChildren = append(ruleChildren, &messages.FeatureChild{Background: rc.Background, Scenario: rc.Scenario})
 			}
-			collectStepLines(ruleChildren, lines)
+			collectSteps(ruleChildren, steps)
 		}
 	}
 }

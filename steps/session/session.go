@@ -34,6 +34,9 @@ type Session struct {
 	// invalidated is set once the session has been logged out or tampered with: from then on
 	// every account's fingerprints, its own included, are foreign to it.
 	invalidated bool
+	// OnExchange, when set, sees every exchange of the session (and transport failures, with
+	// a nil response), for the scenario's transcript.
+	OnExchange func(method, url string, resp *Response, err error)
 }
 
 // Response is what one request got back. Body holds at most the target's max_body_bytes.
@@ -47,6 +50,9 @@ type Response struct {
 	Duration  time.Duration
 	// Sent is the request's URL and body, for the leak sentinel's echo rule.
 	Sent string
+	// RequestHeader and RequestBody are what was sent, for the transcript (redacted before writing).
+	RequestHeader http.Header
+	RequestBody   []byte
 }
 
 // Describe is "GET http://host/path".
@@ -142,7 +148,9 @@ func (s *Session) DoWithHeaders(ctx context.Context, method, pathOrURL string, b
 	start := time.Now()
 	resp, err := req.Execute(method, full)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, full, transportCause(err))
+		err = fmt.Errorf("%s %s: %w", method, full, transportCause(err))
+		s.report(method, full, nil, err)
+		return nil, err
 	}
 	raw := resp.RawBody()
 	defer raw.Close()
@@ -152,17 +160,32 @@ func (s *Session) DoWithHeaders(ctx context.Context, method, pathOrURL string, b
 	}
 	data, err := io.ReadAll(io.LimitReader(raw, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: reading the body: %w", method, full, transportCause(err))
+		err = fmt.Errorf("%s %s: reading the body: %w", method, full, transportCause(err))
+		s.report(method, full, nil, err)
+		return nil, err
 	}
 	truncated := int64(len(data)) > limit
 	if truncated {
 		data = data[:limit]
 	}
-	return &Response{
+	out := &Response{
 		Method: method, URL: full, Status: resp.StatusCode(), Header: resp.Header(),
 		Body: data, Truncated: truncated, Duration: time.Since(start),
-		Sent: full + "\n" + string(body),
-	}, nil
+		Sent:          full + "\n" + string(body),
+		RequestHeader: resp.Request.Header.Clone(),
+		RequestBody:   body,
+	}
+	if raw := resp.Request.RawRequest; raw != nil {
+		out.RequestHeader = raw.Header.Clone()
+	}
+	s.report(method, full, out, nil)
+	return out, nil
+}
+
+func (s *Session) report(method, url string, resp *Response, err error) {
+	if s.OnExchange != nil {
+		s.OnExchange(method, url, resp, err)
+	}
 }
 
 // transportCause strips the url.Error wrapper, whose text repeats the method and URL.
