@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -128,9 +129,54 @@ func (s *Session) DoWithHeaders(ctx context.Context, method, pathOrURL string, b
 	if err != nil {
 		return nil, err
 	}
+	for attempt := 0; ; attempt++ {
+		resp, err := s.attempt(ctx, method, full, body, contentType, headers)
+		s.report(method, full, resp, err)
+		if attempt >= len(retryBackoff) || !retryable(method, resp, err) || ctx.Err() != nil {
+			return resp, err
+		}
+		select {
+		case <-ctx.Done():
+			return resp, err
+		case <-time.After(retryBackoff[attempt]):
+		}
+	}
+}
+
+// retryBackoff is the wait before each retry; its length bounds the retries.
+var retryBackoff = []time.Duration{200 * time.Millisecond, 600 * time.Millisecond}
+
+// retryable reports whether a failed attempt may be repeated: only requests without side effects,
+// only on a refused/reset connection or a 502/503/504, never on a timeout (time is bounded) and
+// never because an assertion or the leak sentinel failed — a leak is never "flaky".
+func retryable(method string, resp *Response, err error) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		return false
+	}
+	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return false
+		}
+		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, errNotRetried)
+	}
+	switch resp.Status {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// errNotRetried marks failures that a retry cannot mend (waiting for the rate limit).
+var errNotRetried = errors.New("not retried")
+
+// attempt sends one request and reads at most the target's max_body_bytes of the answer.
+func (s *Session) attempt(ctx context.Context, method, full string, body []byte, contentType string, headers map[string]string) (*Response, error) {
 	if s.limiter != nil {
 		if err := s.limiter.Wait(ctx); err != nil {
-			return nil, fmt.Errorf("%s %s: waiting for the rate limit: %w", method, full, err)
+			return nil, fmt.Errorf("%s %s: waiting for the rate limit: %w (%w)", method, full, err, errNotRetried)
 		}
 	}
 	req := s.client.R().SetContext(ctx)
@@ -148,11 +194,10 @@ func (s *Session) DoWithHeaders(ctx context.Context, method, pathOrURL string, b
 	start := time.Now()
 	resp, err := req.Execute(method, full)
 	if err != nil {
-		err = fmt.Errorf("%s %s: %w", method, full, transportCause(err))
-		s.report(method, full, nil, err)
-		return nil, err
+		return nil, fmt.Errorf("%s %s: %w", method, full, transportCause(err))
 	}
 	raw := resp.RawBody()
+	// Closing without draining drops the connection: the rest of a huge body is never read.
 	defer raw.Close()
 	limit := s.target.MaxBodyBytes
 	if limit <= 0 {
@@ -160,9 +205,7 @@ func (s *Session) DoWithHeaders(ctx context.Context, method, pathOrURL string, b
 	}
 	data, err := io.ReadAll(io.LimitReader(raw, limit+1))
 	if err != nil {
-		err = fmt.Errorf("%s %s: reading the body: %w", method, full, transportCause(err))
-		s.report(method, full, nil, err)
-		return nil, err
+		return nil, fmt.Errorf("%s %s: reading the body: %w", method, full, transportCause(err))
 	}
 	truncated := int64(len(data)) > limit
 	if truncated {
@@ -178,7 +221,6 @@ func (s *Session) DoWithHeaders(ctx context.Context, method, pathOrURL string, b
 	if raw := resp.Request.RawRequest; raw != nil {
 		out.RequestHeader = raw.Header.Clone()
 	}
-	s.report(method, full, out, nil)
 	return out, nil
 }
 
