@@ -15,9 +15,10 @@ import (
 
 // recorder turns one scenario's godog hooks into its entry in the results model.
 type recorder struct {
-	set    *featureset.Set
-	opts   *runOptions
-	result *reports.Run
+	set      *featureset.Set
+	opts     *runOptions
+	result   *reports.Run
+	progress *progress
 
 	pickle      *godog.Scenario
 	started     time.Time
@@ -40,7 +41,9 @@ func (r *recorder) register(sc *godog.ScenarioContext) {
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
-		r.result.Add(r.scenario(p, err, steps.WorldFrom(ctx)))
+		s := r.scenario(p, err, steps.WorldFrom(ctx))
+		r.result.Add(s)
+		r.progress.scenarioDone(s)
 		return ctx, nil
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -201,8 +202,11 @@ func undefinedSteps(selected []*featureset.Scenario) error {
 // execute runs the selected scenarios with godog and records each outcome into result.
 func (a *App) execute(ctx context.Context, target *config.Target, set *featureset.Set, expr *tagexpr.Expr, o *runOptions, result *reports.Run) int {
 	run := steps.NewRun(target)
+	_, ci := a.LookupEnv("CI")
+	prog := newProgress(a.Stdout, len(set.Select(expr)), a.IsTerminal && !ci)
 	formats := []string{
-		consoleFormat(a.IsTerminal),
+		// regress prints its own progress and summary; godog's console output is discarded.
+		"progress",
 		"junit:" + filepath.Join(o.reportDir, "junit.xml"),
 		"cucumber:" + filepath.Join(o.reportDir, "cucumber.json"),
 	}
@@ -211,7 +215,7 @@ func (a *App) execute(ctx context.Context, target *config.Target, set *featurese
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
 			// godog calls this once per scenario, so the recorder is that scenario's own.
 			steps.Register(sc, run)
-			rec := &recorder{set: set, opts: o, result: result}
+			rec := &recorder{set: set, opts: o, result: result, progress: prog}
 			rec.register(sc)
 		},
 		Options: &godog.Options{
@@ -220,19 +224,12 @@ func (a *App) execute(ctx context.Context, target *config.Target, set *featurese
 			Tags:           expr.Godog(),
 			Strict:         true,
 			Concurrency:    o.concurrency,
-			Output:         a.Stdout,
-			NoColors:       !a.IsTerminal,
+			Output:         io.Discard,
+			NoColors:       true,
 			DefaultContext: ctx,
 		},
 	}
 	return suite.Run()
-}
-
-func consoleFormat(tty bool) string {
-	if tty {
-		return "pretty"
-	}
-	return "progress"
 }
 
 // decide is the one place a run's outcome becomes an exit code.
