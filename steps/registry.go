@@ -33,9 +33,11 @@ const (
 func Catalog() []Def {
 	var defs []Def
 	defs = append(defs, sessionSteps()...)
+	defs = append(defs, expirySteps()...)
 	defs = append(defs, requestSteps()...)
 	defs = append(defs, responseSteps()...)
 	defs = append(defs, webhookSteps()...)
+	defs = append(defs, cacheSteps()...)
 	return defs
 }
 

@@ -239,8 +239,11 @@ func transportCause(err error) error {
 	return err
 }
 
-// SetBearer makes every later request carry the token.
+// SetBearer makes every later request carry the token ("" sends none).
 func (s *Session) SetBearer(token string) { s.client.SetAuthToken(token) }
+
+// Bearer is the session's bearer token, or "".
+func (s *Session) Bearer() string { return s.client.Token }
 
 // Cookies returns the session's cookies for the target's origin.
 func (s *Session) Cookies() []*http.Cookie {

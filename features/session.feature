@@ -1,0 +1,17 @@
+@session
+Feature: Expired and invalidated sessions get nothing
+  A session that was logged out, tampered with or has expired must be refused on API routes
+  (401/403) and sent to the login page on pages, with no fallback content: none of any
+  customer's data — its own former customer's included — anywhere in the answer.
+
+  @smoke
+  Scenario: A logged-out session replayed on API routes is refused
+    Given alice is logged in
+    When alice logs out and keeps the old session
+    Then alice is refused on every protected route
+
+  @smoke
+  Scenario: A tampered session on API routes is refused
+    Given alice is logged in
+    When alice's session is tampered with
+    Then alice is refused on every protected route
