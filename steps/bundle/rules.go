@@ -31,7 +31,8 @@ var (
 	awsAccessKeyRE     = regexp.MustCompile(`\b((?:AKIA|ASIA)[A-Z0-9]{16})\b`)
 	// The value takes in the start of the key material (across real or escaped line breaks), so two
 	// different keys in one asset are two findings.
-	privateKeyRE = regexp.MustCompile(`(-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |)PRIVATE KEY-----(?:\s|\\[rn])*[A-Za-z0-9+/=]{0,64})`)
+	privateKeyRE = regexp.MustCompile(`(-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |)PRIVATE KEY-----(?:\s|\\+[rn])*[A-Za-z0-9+/=]{0,64})`)
+	keyBreakRE   = regexp.MustCompile(`(?:\s|\\+[rn])+`)
 )
 
 // Rules returns the rule set in its fixed order. Publishable values (Stripe pk_live_/pk_test_
@@ -91,13 +92,12 @@ func Rules() []Rule {
 	}
 }
 
-// compactKey drops the line breaks, real or escaped, between a private key's header and its
+// compactKey drops the line breaks, real or escaped (once or twice), between a private key's header and its
 // material, so one key reads the same in a script and in a source map's decoded source.
 func compactKey(v string) string {
 	const end = "KEY-----"
 	i := strings.Index(v, end) + len(end)
-	tail := strings.NewReplacer(`\r`, "", `\n`, "", "\r", "", "\n", "", " ", "", "\t", "").Replace(v[i:])
-	return v[:i] + tail
+	return v[:i] + keyBreakRE.ReplaceAllString(v[i:], "")
 }
 
 // isServiceRoleJWT reports whether s decodes, without verification, to claims with
