@@ -34,6 +34,7 @@ var detectionMatrix = map[string]detection{
 	"webhook-nosig":    {concern: "@webhook"},
 	"webhook-dup":      {concern: "@webhook"},
 	"ownership":        {concern: "@webhook"},
+	"service-key":      {concern: "@bundle"},
 }
 
 var failedLine = regexp.MustCompile(`(?m)^FAILED (\S+)`)

@@ -38,6 +38,7 @@ func Catalog() []Def {
 	defs = append(defs, responseSteps()...)
 	defs = append(defs, webhookSteps()...)
 	defs = append(defs, cacheSteps()...)
+	defs = append(defs, bundleSteps()...)
 	return defs
 }
 
