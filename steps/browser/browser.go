@@ -13,6 +13,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,17 +31,11 @@ const (
 	startTimeout = 45 * time.Second
 	// closeTimeout bounds the graceful close; after it Chromium is killed.
 	closeTimeout = 10 * time.Second
+	// reapTimeout bounds the wait for Chromium's helpers to be killed and reaped.
+	reapTimeout = 3 * time.Second
 	// outputLimit is how much of Chromium's output is kept to explain a failed start.
 	outputLimit = 8 << 10
 )
-
-// execCandidates are the paths tried, in order, when neither Options.ExecPath nor $CHROME_PATH is set.
-var execCandidates = [...]string{
-	"/usr/bin/chromium",
-	"/usr/bin/chromium-browser",
-	"/usr/bin/google-chrome",
-	"/usr/bin/google-chrome-stable",
-}
 
 // Options configures a Browser. The zero value starts a local Chromium found on the usual paths.
 type Options struct {
@@ -53,6 +49,9 @@ type Options struct {
 	// ActionTimeout is the deadline of every browser action (navigation, query, evaluation,
 	// screenshot, cookie access). 0 means DefaultActionTimeout.
 	ActionTimeout time.Duration
+	// TempDir is where the temporary profile directory (--user-data-dir) of a local Chromium is
+	// created; Close removes the profile. "" means os.TempDir().
+	TempDir string
 	// LookupEnv reads CHROME_PATH and REGRESS_CDP_URL. nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 	// Logf receives chromedp's internal log and error lines. nil discards them.
@@ -80,8 +79,8 @@ func (e *UnavailableError) Error() string {
 // Unwrap returns the cause.
 func (e *UnavailableError) Unwrap() error { return e.Err }
 
-// errClosed is returned by every operation after Close.
-var errClosed = errors.New("browser is closed")
+// ErrClosed is returned by every operation on a Browser or Context after its Close.
+var ErrClosed = errors.New("browser is closed")
 
 // Browser is one Chromium (local or remote) shared by every scenario of a run. It starts lazily:
 // New starts nothing, the first Start or NewContext does.
@@ -93,8 +92,11 @@ type Browser struct {
 	started  chan struct{} // closed when the start attempt has finished; nil before the first Start
 	contexts map[*Context]struct{}
 
+	abort chan struct{} // closed by Close to give up a start in progress
+
 	// Written by the start goroutine before started is closed, read-only afterwards.
 	startErr   error
+	root       int             // pid of the local Chromium's main process; 0 if none or unknown
 	browserCtx context.Context // chromedp context of the browser; the parent of every tab
 	cancelAll  func()          // stops the browser and frees the allocator, waiting for the process
 	dataDir    string          // our temporary --user-data-dir; "" for a remote browser
@@ -109,7 +111,7 @@ func New(opts Options) *Browser {
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
 	}
-	return &Browser{opts: opts, contexts: make(map[*Context]struct{})}
+	return &Browser{opts: opts, contexts: make(map[*Context]struct{}), abort: make(chan struct{})}
 }
 
 // Start starts Chromium (or attaches to the remote browser) if that has not happened yet. The first
@@ -120,7 +122,7 @@ func (b *Browser) Start(ctx context.Context) error {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
-		return errClosed
+		return ErrClosed
 	}
 	if b.started == nil {
 		b.started = make(chan struct{})
@@ -181,7 +183,7 @@ func (b *Browser) start() {
 			return
 		}
 		what = path
-		dir, err := os.MkdirTemp("", "regress-chromium-")
+		dir, err := os.MkdirTemp(b.opts.TempDir, "regress-chromium-")
 		if err != nil {
 			b.startErr = &UnavailableError{What: path, Err: fmt.Errorf("creating the profile directory: %w", err)}
 			return
@@ -206,19 +208,42 @@ func (b *Browser) start() {
 	timer := time.NewTimer(startTimeout)
 	defer timer.Stop()
 	var err error
+	returned := false
 	select {
 	case err = <-errc:
+		returned = true
 	case <-timer.C:
 		err = fmt.Errorf("no answer after %v", startTimeout)
+	case <-b.abort:
+		err = ErrClosed
 	}
-	if err != nil {
-		b.cancelAll()
-		b.cleanup()
-		if out := b.output.String(); out != "" {
-			err = fmt.Errorf("%w\nchromium output:\n%s", err, out)
+	if err == nil {
+		b.root = b.mainPID()
+		return
+	}
+	b.cancelAll()
+	if !returned {
+		// Until Do returns, chromedp may still be writing the state that mainPID reads.
+		select {
+		case <-errc:
+			returned = true
+		case <-time.After(closeTimeout):
 		}
-		b.startErr = &UnavailableError{What: what, Err: err}
 	}
+	if returned {
+		b.root = b.mainPID()
+	}
+	if cerr := b.cleanup(chromiumProcesses(b.root, b.dataDir)); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	if errors.Is(err, ErrClosed) {
+		b.startErr = err
+		return
+	}
+	if out := b.output.String(); out != "" {
+		err = fmt.Errorf("%w\nchromium output:\n%s", err, out)
+	}
+	b.startErr = &UnavailableError{What: what, Err: err}
 }
 
 // execPath resolves the Chromium binary: Options.ExecPath, $CHROME_PATH, then the usual paths.
@@ -235,12 +260,18 @@ func (b *Browser) execPath() (string, error) {
 		}
 		return found, nil
 	}
-	for _, p := range execCandidates {
+	candidates := []string{
+		"/usr/bin/chromium",
+		"/usr/bin/chromium-browser",
+		"/usr/bin/google-chrome",
+		"/usr/bin/google-chrome-stable",
+	}
+	for _, p := range candidates {
 		if found, err := exec.LookPath(p); err == nil {
 			return found, nil
 		}
 	}
-	return "", fmt.Errorf("no chromium found (tried %v)", execCandidates)
+	return "", fmt.Errorf("no chromium found (tried %s)", strings.Join(candidates, ", "))
 }
 
 // execOptions are the flags of the local Chromium. The machine's network is closed, so every
@@ -264,9 +295,14 @@ func execOptions(path, dataDir string, output io.Writer) []chromedp.ExecAllocato
 		chromedp.Flag("mute-audio", true),
 		chromedp.Flag("disable-domain-reliability", true),
 		chromedp.Flag("no-pings", true),
-		chromedp.Flag("disable-crash-reporter", true),
-		// Same-process iframes report their requests to the page's session, so a cross-site
-		// iframe's responses are captured too.
+		// Crashpad's handler detaches from the browser (its parent becomes init), and by default
+		// nothing in its command line ties it to this run. With its database in the profile, the
+		// cleanup finds it. (--disable-crashpad-for-testing would be simpler, but with it
+		// Chromium 148 aborts every navigation.)
+		chromedp.Env("BREAKPAD_DUMP_LOCATION="+filepath.Join(dataDir, "Crash Reports")),
+		// Translate, optimization hints and the media router phone home. Without site isolation,
+		// a cross-site iframe stays in the page's process and its requests reach the page's
+		// session, so they are captured too; it only ever loads the application under test.
 		chromedp.Flag("disable-features",
 			"Translate,BlinkGenPropertyTrees,OptimizationHints,MediaRouter,DialMediaRouteProvider,SitePerProcess,IsolateOrigins"),
 		chromedp.Flag("disable-site-isolation-trials", true),
@@ -284,6 +320,7 @@ func (b *Browser) Close() error {
 		return nil
 	}
 	b.closed = true
+	close(b.abort)
 	started := b.started
 	open := make([]*Context, 0, len(b.contexts))
 	for c := range b.contexts {
@@ -294,7 +331,7 @@ func (b *Browser) Close() error {
 	if started == nil {
 		return nil
 	}
-	<-started // bounded by startTimeout
+	<-started
 	if b.startErr != nil {
 		return nil // the failed start already cleaned up
 	}
@@ -302,6 +339,8 @@ func (b *Browser) Close() error {
 		c.Close()
 	}
 
+	// Listed while the browser runs: once the main process is gone, its helpers are reparented.
+	known := chromiumProcesses(b.root, b.dataDir)
 	ctx, cancel := context.WithTimeout(b.browserCtx, closeTimeout)
 	err := chromedp.Cancel(ctx)
 	cancel()
@@ -309,7 +348,7 @@ func (b *Browser) Close() error {
 		err = nil // the kill below finishes the job
 	}
 	b.cancelAll()
-	if cerr := b.cleanup(); cerr != nil {
+	if cerr := b.cleanup(known); cerr != nil {
 		err = errors.Join(err, cerr)
 	}
 	if err != nil {
@@ -318,22 +357,39 @@ func (b *Browser) Close() error {
 	return nil
 }
 
-// cleanup kills what is left of a local Chromium (its helpers, crashpad included, can outlive the
-// main process) and removes the profile directory.
-func (b *Browser) cleanup() error {
+// cleanup kills what is left of a local Chromium (helpers can outlive the main process), waits
+// until they are reaped, and removes the profile directory. known are the processes listed while
+// the browser ran.
+func (b *Browser) cleanup(known processes) error {
 	if b.dataDir == "" {
 		return nil
 	}
-	killProfileProcesses(b.dataDir)
+	var errs []error
+	if n := known.stop(b.dataDir, reapTimeout); n > 0 {
+		errs = append(errs, fmt.Errorf("%d chromium processes still present after %v", n, reapTimeout))
+	}
 	var err error
 	// A helper killed a moment ago can still be writing in the profile.
 	for range 50 {
 		if err = os.RemoveAll(b.dataDir); err == nil {
-			return nil
+			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return fmt.Errorf("removing the profile directory: %w", err)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("removing the profile directory: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// mainPID is the pid of the local Chromium's main process, 0 if there is none. Call it only once
+// the first Do on browserCtx has returned.
+func (b *Browser) mainPID() int {
+	c := chromedp.FromContext(b.browserCtx)
+	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
+		return 0
+	}
+	return c.Browser.Process().Pid
 }
 
 // register records c so that Close can close it; it fails once the browser is closed.
@@ -341,7 +397,7 @@ func (b *Browser) register(c *Context) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
-		return errClosed
+		return ErrClosed
 	}
 	b.contexts[c] = struct{}{}
 	return nil
@@ -353,11 +409,21 @@ func (b *Browser) unregister(c *Context) {
 	b.mu.Unlock()
 }
 
-// actionContext derives the context of one browser action from parent (a chromedp context): it ends
-// at the ActionTimeout or when ctx (the caller's context) ends, whichever comes first.
+// actionContext derives the context of one browser action from parent (a chromedp context): it
+// ends at the ActionTimeout or when ctx (the caller's context) ends, whichever comes first, and
+// reports context.DeadlineExceeded when either deadline is what ended it.
 func (b *Browser) actionContext(ctx, parent context.Context) (context.Context, context.CancelFunc) {
-	actx, cancel := context.WithTimeout(parent, b.opts.ActionTimeout)
-	stop := context.AfterFunc(ctx, cancel)
+	deadline := time.Now().Add(b.opts.ActionTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	actx, cancel := context.WithDeadline(parent, deadline)
+	stop := context.AfterFunc(ctx, func() {
+		// At the caller's deadline, actx's own timer fires too, with the better error.
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			cancel()
+		}
+	})
 	return actx, func() {
 		stop()
 		cancel()

@@ -1,0 +1,183 @@
+package browser
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+)
+
+// entry is one recorded response, waiting for its body to be read.
+type entry struct {
+	id       network.RequestID
+	resp     NetResponse
+	redirect bool   // a 3xx answer that the request followed; it has no body
+	finished bool   // LoadingFinished arrived: the body can be read
+	failed   string // LoadingFailed's error text
+}
+
+// recorder keeps a tab's network and loading events. Its handle method runs in chromedp's event
+// loop of the tab, so it only records under the mutex and never sends a command.
+type recorder struct {
+	mu        sync.Mutex
+	mainFrame cdp.FrameID
+	entries   []entry
+	byID      map[network.RequestID]int    // index in entries of the latest response of a request
+	methods   map[network.RequestID]string // of the request as last sent (redirects can change it)
+	urls      map[network.RequestID]string
+	fromCache map[network.RequestID]bool
+	inflight  map[network.RequestID]bool
+	loading   bool      // the main frame started loading and has not stopped
+	lastEvent time.Time // last change of inflight or loading
+	docStatus int       // status of the main frame's last document response
+	docURL    string
+}
+
+func newRecorder() *recorder {
+	return &recorder{
+		byID:      make(map[network.RequestID]int),
+		methods:   make(map[network.RequestID]string),
+		urls:      make(map[network.RequestID]string),
+		fromCache: make(map[network.RequestID]bool),
+		inflight:  make(map[network.RequestID]bool),
+	}
+}
+
+func (r *recorder) setMainFrame(id cdp.FrameID) {
+	r.mu.Lock()
+	r.mainFrame = id
+	r.mu.Unlock()
+}
+
+// handle records one event of the tab.
+func (r *recorder) handle(ev any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := time.Now()
+	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		if ev.RedirectResponse != nil {
+			// The same request id continues to the redirect target, maybe with another method.
+			r.add(entry{id: ev.RequestID, redirect: true,
+				resp: netResponse(ev.RedirectResponse, r.methods[ev.RequestID], ev.Type, false)})
+		}
+		if ev.Request != nil {
+			r.methods[ev.RequestID] = ev.Request.Method
+			r.urls[ev.RequestID] = ev.Request.URL
+		}
+		// An event stream stays open for good; it must not keep the page from settling.
+		if ev.Type != network.ResourceTypeEventSource {
+			r.inflight[ev.RequestID] = true
+			r.lastEvent = now
+		}
+	case *network.EventRequestServedFromCache:
+		r.fromCache[ev.RequestID] = true
+	case *network.EventResponseReceived:
+		if ev.Response == nil {
+			return
+		}
+		fromCache := r.fromCache[ev.RequestID]
+		r.add(entry{id: ev.RequestID, resp: netResponse(ev.Response, r.methods[ev.RequestID], ev.Type, fromCache)})
+		if ev.Type == network.ResourceTypeDocument && (ev.FrameID == r.mainFrame || r.mainFrame == "") {
+			r.docStatus = int(ev.Response.Status)
+			r.docURL = ev.Response.URL
+		}
+	case *network.EventLoadingFinished:
+		if i, ok := r.byID[ev.RequestID]; ok {
+			r.entries[i].finished = true
+		}
+		delete(r.inflight, ev.RequestID)
+		r.lastEvent = now
+	case *network.EventLoadingFailed:
+		if i, ok := r.byID[ev.RequestID]; ok {
+			r.entries[i].failed = ev.ErrorText
+		} else if ev.Type != network.ResourceTypeEventSource {
+			// No response at all (refused, blocked, aborted): still a trace of the request.
+			r.add(entry{id: ev.RequestID, failed: ev.ErrorText, resp: NetResponse{
+				URL: r.urls[ev.RequestID], Method: r.methods[ev.RequestID], Type: string(ev.Type)}})
+		}
+		delete(r.inflight, ev.RequestID)
+		r.lastEvent = now
+	case *page.EventFrameStartedLoading:
+		if ev.FrameID == r.mainFrame {
+			r.loading = true
+			r.lastEvent = now
+		}
+	case *page.EventFrameStoppedLoading:
+		if ev.FrameID == r.mainFrame {
+			r.loading = false
+			r.lastEvent = now
+		}
+	}
+}
+
+// add appends e; the caller holds the mutex.
+func (r *recorder) add(e entry) {
+	r.byID[e.id] = len(r.entries)
+	r.entries = append(r.entries, e)
+}
+
+// idle reports whether the main frame is not loading and no request has been in flight for
+// idleQuiet, counting from since at the earliest.
+func (r *recorder) idle(since, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.loading || len(r.inflight) > 0 {
+		return false
+	}
+	quietFrom := r.lastEvent
+	if since.After(quietFrom) {
+		quietFrom = since
+	}
+	return now.Sub(quietFrom) >= idleQuiet
+}
+
+// take returns the entries recorded since the previous take and forgets them.
+func (r *recorder) take() []entry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.entries
+	r.entries = nil
+	clear(r.byID)
+	return out
+}
+
+// document returns the status and URL of the main frame's last document response.
+func (r *recorder) document() (int, string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.docStatus, r.docURL
+}
+
+// netResponse converts a protocol response; the body is filled in later.
+func netResponse(resp *network.Response, method string, typ network.ResourceType, fromCache bool) NetResponse {
+	return NetResponse{
+		URL:       resp.URL,
+		Method:    method,
+		Status:    int(resp.Status),
+		MIMEType:  resp.MimeType,
+		Type:      string(typ),
+		Header:    httpHeader(resp.Headers),
+		FromCache: fromCache || resp.FromDiskCache || resp.FromPrefetchCache || resp.FromServiceWorker,
+	}
+}
+
+// httpHeader converts protocol headers. Chromium joins repeated headers (Set-Cookie) with newlines.
+func httpHeader(h network.Headers) http.Header {
+	out := make(http.Header, len(h))
+	for k, v := range h {
+		s, ok := v.(string)
+		if !ok {
+			s = fmt.Sprint(v)
+		}
+		for line := range strings.SplitSeq(s, "\n") {
+			out.Add(k, line)
+		}
+	}
+	return out
+}
