@@ -84,9 +84,20 @@ type Run struct {
 	Selected int // scenarios selected before the run
 	// Interrupted is set when the run was stopped before every scenario ran.
 	Interrupted bool
+	// Unreachable says why the target or the browser could not be used mid-run ("" when it could).
+	Unreachable string
 
 	mu        sync.Mutex
 	scenarios []*Scenario
+}
+
+// SetUnreachable records the first reason the target or the browser could not be used.
+func (r *Run) SetUnreachable(reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Unreachable == "" {
+		r.Unreachable = reason
+	}
 }
 
 // Add records a scenario's outcome.
