@@ -32,3 +32,21 @@ Feature: Personalised responses never come from or go into a shared cache
     Then the response contains none of alice's fingerprints
     When bob requests the "checkout_success" route with alice's values
     Then the response contains none of alice's fingerprints
+
+  @browser
+  Scenario: Deleting only the session cookie leaves no personalised page behind
+    Given alice logs in through the browser
+    When alice opens the "dashboard" page
+    Then the page shows alice's "name"
+    When alice's session cookie is deleted in the browser
+    And alice reloads the page
+    Then the page is the login page
+    And the page shows none of alice's fingerprints
+
+  @browser
+  Scenario: The checkout success page shows nothing to a browser that is not its customer
+    Given bob is logged in
+    When anonymous opens the "checkout_success" page with alice's values
+    Then the page shows none of alice's fingerprints
+    When bob opens the "checkout_success" page with alice's values
+    Then the page shows none of alice's fingerprints

@@ -46,3 +46,13 @@ Feature: Two-account isolation
     When bob requests the "customer_by_id" route with alice's values
     Then the response status is one of 200, 400, 403, 404
     And the response contains none of alice's fingerprints
+
+  @browser
+  Scenario: Each account's dashboard shows its own data and its page fetches nobody else's
+    When alice opens the "dashboard" page
+    Then the page is not the login page
+    And the page shows alice's "name"
+    And the page shows alice's "order_1"
+    When bob opens the "dashboard" page
+    Then the page shows bob's "name"
+    And the page shows bob's "order_1"

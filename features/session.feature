@@ -15,3 +15,11 @@ Feature: Expired and invalidated sessions get nothing
     Given alice is logged in
     When alice's session is tampered with
     Then alice is refused on every protected route
+
+  @browser
+  Scenario: A logged-out session replayed on a page is sent to the login page
+    Given alice is logged in
+    When alice logs out and keeps the old session
+    And alice opens the "dashboard" page
+    Then the page is the login page
+    And the page shows none of alice's fingerprints

@@ -10,6 +10,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"regress/steps/browser"
 )
 
 // Version is set at build time with -ldflags "-X regress/runner.Version=...".
@@ -22,6 +24,9 @@ type App struct {
 	LookupEnv func(string) (string, bool)
 	// IsTerminal reports whether Stdout is a terminal (colours, live progress).
 	IsTerminal bool
+	// Browser, when set, is shared by every run of this App and left open (tests run many suites
+	// with one Chromium); nil starts one Chromium per run.
+	Browser *browser.Browser
 }
 
 // NewApp returns an App bound to the process's streams and environment.

@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +15,21 @@ import (
 	"testing"
 
 	"regress/demo"
+	"regress/steps/browser"
 )
+
+// sharedBrowser is the one Chromium of this test binary; every in-process run uses it.
+var sharedBrowser *browser.Browser
+
+func TestMain(m *testing.M) {
+	sharedBrowser = browser.New(browser.Options{})
+	code := m.Run()
+	if err := sharedBrowser.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "closing the shared browser:", err)
+		code = 1
+	}
+	os.Exit(code)
+}
 
 // cli runs the command line in-process with the given environment and returns the exit code
 // and both streams.
@@ -24,6 +39,7 @@ func cli(t *testing.T, env map[string]string, args ...string) (int, string, stri
 	app := &App{
 		Stdout: &stdout, Stderr: &stderr,
 		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Browser:   sharedBrowser,
 	}
 	code := app.Run(context.Background(), args)
 	return code, stdout.String(), stderr.String()

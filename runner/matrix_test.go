@@ -19,22 +19,27 @@ type detection struct {
 
 // detectionMatrix maps each demo bug the shipped suite covers to the scenarios that catch it.
 var detectionMatrix = map[string]detection{
-	"idor":       {concern: "@isolation"},
-	"list-all":   {concern: "@isolation"},
+	"idor": {concern: "@isolation"},
+	// The dashboard of the partial-cookie check (cache.feature) lists the orders too.
+	"list-all":   {concern: "@isolation", also: []string{"@cache"}},
 	"overbroad":  {concern: "@scoped"},
 	"user-param": {concern: "@isolation"},
 	// A route that skips the session check also answers a revoked session.
 	"unauth": {concern: "@unauth", also: []string{"@session"}},
-	// A publicly cached personalised page reaches every visitor, logged out ones included.
-	"cache-shared":  {concern: "@cache", also: []string{"@session", "@unauth"}},
+	// A publicly cached personalised page reaches every later visitor of that URL: other
+	// customers, logged-out and revoked sessions, the crawler of public pages.
+	"cache-shared":  {concern: "@cache", also: []string{"@session", "@unauth", "@isolation", "@bundle"}},
 	"cache-headers": {concern: "@cache"},
 	// An unauthenticated success page also answers a revoked session.
-	"success-leak":     {concern: "@cache", also: []string{"@session", "@unauth"}},
-	"expired-fallback": {concern: "@session"},
-	"webhook-nosig":    {concern: "@webhook"},
-	"webhook-dup":      {concern: "@webhook"},
-	"ownership":        {concern: "@webhook"},
-	"service-key":      {concern: "@bundle"},
+	"success-leak": {concern: "@cache", also: []string{"@session", "@unauth"}},
+	// The partial-cookie check (cache.feature) presents an invalid session too.
+	"expired-fallback": {concern: "@session", also: []string{"@cache"}},
+	// The browser login lands on the dashboard, whose script then fetches every customer.
+	"client-filter": {concern: "@isolation", also: []string{"@cache"}},
+	"webhook-nosig": {concern: "@webhook"},
+	"webhook-dup":   {concern: "@webhook"},
+	"ownership":     {concern: "@webhook"},
+	"service-key":   {concern: "@bundle"},
 }
 
 var failedLine = regexp.MustCompile(`(?m)^FAILED (\S+)`)

@@ -125,6 +125,9 @@ func (r *recorder) scenario(p *godog.Scenario, err error, w *steps.World) *repor
 		}
 		s.Transcript = w.Transcript
 		s.Attachments = w.Attachments
+		if w.BrowserUnavailable != nil {
+			r.result.SetUnreachable(w.BrowserUnavailable.Error())
+		}
 	}
 	return s
 }

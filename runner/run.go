@@ -19,6 +19,7 @@ import (
 	"regress/runner/featureset"
 	"regress/runner/tagexpr"
 	"regress/steps"
+	"regress/steps/browser"
 	"regress/steps/session"
 )
 
@@ -201,7 +202,18 @@ func undefinedSteps(selected []*featureset.Scenario) error {
 
 // execute runs the selected scenarios with godog and records each outcome into result.
 func (a *App) execute(ctx context.Context, target *config.Target, set *featureset.Set, expr *tagexpr.Expr, o *runOptions, result *reports.Run) int {
-	run := steps.NewRun(target)
+	br := a.Browser
+	if br == nil {
+		br = browser.New(browser.Options{RemoteURL: target.Browser.CDPURL, ActionTimeout: target.Browser.ActionTimeout, LookupEnv: a.LookupEnv})
+		// One Chromium per run, started by the first browser step; closed even after a failure or
+		// an interrupt, leaving no process behind.
+		defer func() {
+			if err := br.Close(); err != nil {
+				fmt.Fprintf(a.Stderr, "regress: closing the browser: %v\n", err)
+			}
+		}()
+	}
+	run := steps.NewRun(target, br)
 	_, ci := a.LookupEnv("CI")
 	prog := newProgress(a.Stdout, len(set.Select(expr)), a.IsTerminal && !ci)
 	formats := []string{
@@ -241,6 +253,8 @@ func decide(godogStatus int, result *reports.Run, selected int, ctx context.Cont
 		return quietError{failedError("the run hit its --timeout before finishing")}
 	case ctx.Err() != nil:
 		return quietError{failedError("the run was interrupted")}
+	case result.Unreachable != "":
+		return unreachableError(errors.New(result.Unreachable), "install Debian's chromium (apt-get install chromium), set CHROME_PATH to a Chromium binary, or set REGRESS_CDP_URL (or the target's browser.cdp_url) to a DevTools websocket URL")
 	case godogStatus == 2:
 		return usageError(errors.New("godog refused the features or options"), "")
 	case ran == 0:

@@ -39,6 +39,7 @@ func Catalog() []Def {
 	defs = append(defs, webhookSteps()...)
 	defs = append(defs, cacheSteps()...)
 	defs = append(defs, bundleSteps()...)
+	defs = append(defs, browserSteps()...)
 	return defs
 }
 
@@ -63,10 +64,19 @@ func Register(sc *godog.ScenarioContext, run *Run) {
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, _ *godog.Scenario, _ error) (context.Context, error) {
-		if w := worldFrom(ctx); w != nil && w.cancel != nil {
-			w.cancel()
+		if w := worldFrom(ctx); w != nil {
+			w.closeBrowserContexts()
+			if w.cancel != nil {
+				w.cancel()
+			}
 		}
 		// A non-nil error here would count as a hook failure on top of the step's own.
+		return ctx, nil
+	})
+	sc.StepContext().After(func(ctx context.Context, _ *godog.Step, status godog.StepResultStatus, _ error) (context.Context, error) {
+		if w := worldFrom(ctx); w != nil && status == godog.StepFailed && len(w.Attachments) == 0 {
+			w.attachFailure(ctx)
+		}
 		return ctx, nil
 	})
 	for _, d := range Catalog() {

@@ -1,6 +1,10 @@
 package steps
 
-import "context"
+import (
+	"context"
+
+	"regress/config"
+)
 
 func sessionSteps() []Def {
 	return []Def{{
@@ -15,8 +19,14 @@ func sessionSteps() []Def {
 
 // isLoggedIn: `^(\w+) is logged in$`.
 func (w *World) isLoggedIn(ctx context.Context, name string) error {
-	if _, err := w.account(name); err != nil {
+	a, err := w.account(name)
+	if err != nil {
 		return err
+	}
+	if a.Login.Strategy == config.StrategyBrowser {
+		// Apps whose login needs JavaScript (e.g. Server Actions) log in in the browser; the
+		// cookies are mirrored back into the HTTP session there.
+		return w.logsInThroughBrowser(ctx, name)
 	}
 	s, err := w.session(name)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"regress/config"
 	"regress/reports"
+	"regress/steps/browser"
 	"regress/steps/leak"
 	"regress/steps/session"
 )
@@ -22,10 +23,12 @@ type Run struct {
 	Target   *config.Target
 	Limiter  *rate.Limiter
 	Detector *leak.Detector
+	// Browser is the run's one Chromium, started by the first browser step; nil: none allowed.
+	Browser *browser.Browser
 }
 
 // NewRun prepares the shared parts of a run against a resolved target.
-func NewRun(t *config.Target) *Run {
+func NewRun(t *config.Target, br *browser.Browser) *Run {
 	var fps []leak.Fingerprint
 	for _, a := range t.Accounts {
 		for _, fp := range a.Fingerprints {
@@ -40,7 +43,7 @@ func NewRun(t *config.Target) *Run {
 		}
 		limiter = rate.NewLimiter(rate.Limit(t.RateLimit), burst)
 	}
-	return &Run{Target: t, Limiter: limiter, Detector: leak.NewDetector(fps)}
+	return &Run{Target: t, Limiter: limiter, Detector: leak.NewDetector(fps), Browser: br}
 }
 
 // World is one scenario's state: its sessions and the last response. Scenarios never share one.
@@ -58,7 +61,13 @@ type World struct {
 	// Attachments are screenshots, DOM and network lists kept when a browser step fails.
 	Attachments []reports.Attachment
 
-	featureFile string // the scenario's feature file, for fixtures next to it
+	// BrowserUnavailable is set when a browser step found no usable browser (exit code 3).
+	BrowserUnavailable error
+
+	featureFile string                      // the scenario's feature file, for fixtures next to it
+	pages       map[string]*browser.Context // browser contexts by session name
+	lastVisit   *browser.Visit
+	lastPage    *browser.Context
 	events      map[string]*stripeEvent
 	cancel      context.CancelFunc
 }
@@ -66,7 +75,7 @@ type World struct {
 type worldKey struct{}
 
 func newWorld(run *Run) *World {
-	return &World{run: run, sessions: map[string]*session.Session{}, events: map[string]*stripeEvent{}}
+	return &World{run: run, sessions: map[string]*session.Session{}, events: map[string]*stripeEvent{}, pages: map[string]*browser.Context{}}
 }
 
 // worldFrom returns the scenario's world; a step registered outside Register has none.
