@@ -116,7 +116,7 @@ func (r *recorder) scenario(p *godog.Scenario, err error, w *steps.World) *repor
 		s.Status, s.Reason = reports.Failed, err.Error()
 		if parsed != nil && r.failedStep >= 0 && r.failedStep < len(parsed.Steps) {
 			st := parsed.Steps[r.failedStep]
-			s.Reason = fmt.Sprintf("%s:%d: step %q: %s", p.Uri, st.Line, st.Text, s.Reason)
+			s.Reason = fmt.Sprintf("%s:%d: step \"%s\": %s", p.Uri, st.Line, st.Text, s.Reason)
 		}
 	}
 	if w != nil {

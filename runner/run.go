@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -15,6 +13,7 @@ import (
 
 	"regress/config"
 	"regress/demo"
+	"regress/redact"
 	"regress/reports"
 	"regress/runner/featureset"
 	"regress/runner/tagexpr"
@@ -64,7 +63,7 @@ func (a *App) parseRunFlags(args []string) (*runOptions, error) {
 	return o, nil
 }
 
-func (a *App) runCommand(ctx context.Context, args []string) error {
+func (a *App) runCommand(ctx context.Context, args []string) (err error) {
 	o, err := a.parseRunFlags(args)
 	if err != nil {
 		return err
@@ -77,6 +76,11 @@ func (a *App) runCommand(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// From here on every word written goes through the redactor: console, reports, errors.
+	red := redact.New(target.Secrets())
+	defer func() { err = redactedError(err, red) }()
+	stdout := red.Writer(a.Stdout)
+	defer stdout.Close()
 	if o.readOnly {
 		target.AllowMutations = false
 	}
@@ -103,21 +107,54 @@ func (a *App) runCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stop()
+	result := &reports.Run{Target: target.Name, BaseURL: target.BaseURL, Started: time.Now(), Selected: len(selected)}
 	if err := preflight(ctx, target); err != nil {
+		result.SetUnreachable(err.Error())
+		a.writeReports(stdout, o, result, red)
 		return err
 	}
-
-	if err := os.MkdirAll(o.reportDir, 0o755); err != nil {
-		return usageError(fmt.Errorf("--report-dir: %w", err), "")
-	}
-	result := &reports.Run{Target: target.Name, Started: time.Now()}
-	status := a.execute(ctx, target, set, expr, o, result)
+	status := a.execute(ctx, stdout, target, set, expr, o, result)
 	result.Duration = time.Since(result.Started)
 	if ctx.Err() != nil {
 		result.Interrupted = true
 	}
-	a.printSummary(result, o, selected)
-	return decide(status, result, len(selected), ctx)
+	a.printSummary(stdout, result, selected)
+	verdict := decide(status, result, len(selected), ctx)
+	if werr := a.writeReports(stdout, o, result, red); werr != nil && verdict == nil {
+		// A gate whose evidence could not be written does not pass.
+		return usageError(werr, "check --report-dir")
+	}
+	return verdict
+}
+
+// writeReports writes every report format into --report-dir (and the CI job summary when
+// $GITHUB_STEP_SUMMARY is set), all redacted, and says where they are.
+func (a *App) writeReports(w io.Writer, o *runOptions, result *reports.Run, red *redact.Redactor) error {
+	summary, _ := a.LookupEnv("GITHUB_STEP_SUMMARY")
+	paths, err := reports.WriteAll(o.reportDir, result, red, summary)
+	if len(paths) > 0 {
+		fmt.Fprintf(w, "reports: %s\n", strings.Join(paths, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("writing reports: %w", err)
+	}
+	return nil
+}
+
+// redactedError passes an error's message through the redactor, keeping its exit code and hint.
+func redactedError(err error, red *redact.Redactor) error {
+	if err == nil {
+		return nil
+	}
+	msg := red.String(err.Error())
+	if msg == err.Error() {
+		return err
+	}
+	out := &exitError{code: exitCode(err), err: errors.New(msg), hint: hintOf(err)}
+	if isQuiet(err) {
+		return quietError{out}
+	}
+	return out
 }
 
 // loadTarget reads the config and resolves one target. Every problem is a usage error.
@@ -201,7 +238,7 @@ func undefinedSteps(selected []*featureset.Scenario) error {
 }
 
 // execute runs the selected scenarios with godog and records each outcome into result.
-func (a *App) execute(ctx context.Context, target *config.Target, set *featureset.Set, expr *tagexpr.Expr, o *runOptions, result *reports.Run) int {
+func (a *App) execute(ctx context.Context, stdout io.Writer, target *config.Target, set *featureset.Set, expr *tagexpr.Expr, o *runOptions, result *reports.Run) int {
 	br := a.Browser
 	if br == nil {
 		br = browser.New(browser.Options{RemoteURL: target.Browser.CDPURL, ActionTimeout: target.Browser.ActionTimeout, LookupEnv: a.LookupEnv})
@@ -215,13 +252,7 @@ func (a *App) execute(ctx context.Context, target *config.Target, set *featurese
 	}
 	run := steps.NewRun(target, br)
 	_, ci := a.LookupEnv("CI")
-	prog := newProgress(a.Stdout, len(set.Select(expr)), a.IsTerminal && !ci)
-	formats := []string{
-		// regress prints its own progress and summary; godog's console output is discarded.
-		"progress",
-		"junit:" + filepath.Join(o.reportDir, "junit.xml"),
-		"cucumber:" + filepath.Join(o.reportDir, "cucumber.json"),
-	}
+	prog := newProgress(stdout, len(set.Select(expr)), a.IsTerminal && !ci)
 	suite := godog.TestSuite{
 		Name: "regress",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
@@ -231,7 +262,8 @@ func (a *App) execute(ctx context.Context, target *config.Target, set *featurese
 			rec.register(sc)
 		},
 		Options: &godog.Options{
-			Format:         strings.Join(formats, ","),
+			// regress prints its own progress, summary and reports; godog's output is discarded.
+			Format:         "progress",
 			Paths:          set.Paths(),
 			Tags:           expr.Godog(),
 			Strict:         true,

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"regress/reports"
@@ -10,8 +11,7 @@ import (
 
 // printSummary writes the run's counts, then each failing scenario with its file:line, the
 // reason and the command that reruns just it.
-func (a *App) printSummary(r *reports.Run, o *runOptions, selected []*featureset.Scenario) {
-	w := a.Stdout
+func (a *App) printSummary(w io.Writer, r *reports.Run, selected []*featureset.Scenario) {
 	all := r.Scenarios()
 	passed, failed, skipped := r.Count(reports.Passed), r.Count(reports.Failed), r.Count(reports.Skipped)
 	fmt.Fprintf(w, "\nregress: target %s: %d scenarios selected, %d passed, %d failed, %d skipped in %s\n",
@@ -34,7 +34,7 @@ func (a *App) printSummary(r *reports.Run, o *runOptions, selected []*featureset
 		}
 		fmt.Fprintf(w, "  rerun: %s\n", s.Rerun)
 	}
-	fmt.Fprintf(w, "\nreports: %s\n", o.reportDir)
+	fmt.Fprintln(w)
 }
 
 // rerunCommand is the command line that runs one scenario again with the same target and flags.
