@@ -129,7 +129,7 @@ func TestValidBase(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	const fields = "valid fields: accounts, allow_mutations, base_url, browser, bundle, embedded, insecure_tls, login_page, max_body_bytes, rate_limit, routes, session, timeouts, webhook"
+	const fields = "valid fields: accounts, allow_mutations, base_url, browser, bundle, embedded, insecure_tls, login_page, max_body_bytes, production"
 	tests := []struct {
 		name  string
 		src   string

@@ -80,6 +80,14 @@ type targetDoc struct {
 	Session        sessionDoc        `yaml:"session"`
 	Browser        browserDoc        `yaml:"browser"`
 	Bundle         bundleDoc         `yaml:"bundle"`
+	Production     productionDoc     `yaml:"production"`
+}
+
+type productionDoc struct {
+	Pos      pos             `yaml:"-"`
+	Canaries ordered[string] `yaml:"canaries" entry:"canary"`
+	Hosts    []string        `yaml:"hosts"`
+	Secrets  []string        `yaml:"secrets"`
 }
 
 type webhookDoc struct {

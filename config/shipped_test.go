@@ -16,7 +16,7 @@ func TestShippedDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := f.TargetNames(); !slices.Equal(got, []string{"demo", "staging", "production", "preview"}) {
+	if got := f.TargetNames(); !slices.Equal(got, []string{"demo", "demo-preview", "staging", "production", "preview"}) {
 		t.Errorf("TargetNames = %q", got)
 	}
 	tg, err := f.Target("demo", env(nil))
@@ -151,7 +151,7 @@ func TestShippedTemplatesNeedTheirVariables(t *testing.T) {
 				t.Errorf("%s routes = %q, missing %q", tc.target, tg.RouteNames(), want)
 			}
 		}
-		wantSecrets := 2 // the two passwords
+		wantSecrets := len(tg.Accounts) + len(tg.Production.Secrets) // a password each
 		if tg.Webhook.Secret != "" {
 			wantSecrets++
 		}

@@ -27,6 +27,16 @@ type Target struct {
 	Session        Session
 	Browser        Browser
 	Bundle         Bundle
+	Production     Production
+}
+
+// Production is what belongs to production and must never show up in this target (a preview
+// or staging deployment): Canaries are identifiers of production records, Hosts the production
+// backends' host names (subdomains included), Secrets production secret values.
+type Production struct {
+	Canaries []Fingerprint
+	Hosts    []string
+	Secrets  []string
 }
 
 // Webhook is where and how the target receives Stripe webhooks. An empty Path means the target
@@ -177,6 +187,9 @@ func (t *Target) Secrets() []string {
 	add(t.Webhook.Secret)
 	add(t.Session.ExpiredToken)
 	add(t.Session.JWTSecret)
+	for _, s := range t.Production.Secrets {
+		add(s)
+	}
 	return out
 }
 

@@ -69,7 +69,34 @@ func validate(c *collector, file string, ft fileTarget, doc *targetDoc) *Target 
 	t.Session = validateSession(c, tq, &doc.Session)
 	t.Browser = validateBrowser(c, tq, &doc.Browser)
 	t.Bundle = validateBundle(c, tq, &doc.Bundle)
+	t.Production = validateProduction(c, tq, &doc.Production)
 	return t
+}
+
+// ProductionOwner is the owner the leak sentinel gives production canaries: never a session's.
+const ProductionOwner = "production"
+
+var reservedNames = map[string]string{
+	ProductionOwner: "it names the production canaries",
+	"anonymous":     "it names the session without an account",
+}
+
+func validateProduction(c *collector, tq string, doc *productionDoc) Production {
+	p := Production{Hosts: doc.Hosts, Secrets: doc.Secrets}
+	for _, e := range doc.Canaries {
+		value := strings.TrimSpace(e.Value)
+		if utf8.RuneCountInString(value) < minFingerprintLen {
+			c.add(e.Line, "production canary %q of %s is %q, shorter than %d characters: it would match almost anywhere", e.Key, tq, value, minFingerprintLen)
+			continue
+		}
+		p.Canaries = append(p.Canaries, Fingerprint{Name: e.Key, Value: value, Line: e.Line})
+	}
+	for _, h := range doc.Hosts {
+		if h == "" || strings.ContainsAny(h, "/: ") {
+			c.add(doc.Pos.line("hosts"), "production host %q of %s must be a bare host name such as api.example.com (no scheme, port or path)", h, tq)
+		}
+	}
+	return p
 }
 
 // Defaults of the optional sections.
@@ -218,6 +245,8 @@ func validateAccounts(c *collector, tq string, targetLine int, docs []accountDoc
 			c.add(p.Line, "%s has no name; add name: with lowercase letters, digits and \"_\" (e.g. alice)", aq)
 		case !validName(doc.Name):
 			c.add(p.line("name"), "account name %q of %s is not valid; use lowercase letters, digits and \"_\", starting with a letter", doc.Name, tq)
+		case doc.Name == ProductionOwner || doc.Name == "anonymous":
+			c.add(p.line("name"), "account name %q of %s is reserved (%s); choose another name", doc.Name, tq, reservedNames[doc.Name])
 		default:
 			if first, dup := names[doc.Name]; dup {
 				c.add(p.line("name"), "duplicate account name %q in %s (first at line %d); account names must be unique", doc.Name, tq, first)

@@ -192,6 +192,16 @@ func bugCases() map[string]func(t *testing.T, e *testEnv) {
 				t.Errorf("a customer with orders got the fallback")
 			}
 		},
+		"preview-prod": func(t *testing.T, e *testEnv) {
+			if acc := e.login("alice").get("/account"); !strings.Contains(acc.body, ProductionCanaryEmail) {
+				t.Errorf("the account page does not show the production record")
+			}
+			for _, path := range []string{"/static/app.js", "/static/dashboard.js"} {
+				if js := e.anon().get(path).body; !strings.Contains(js, ProductionAPIHost) {
+					t.Errorf("%s does not name the production host", path)
+				}
+			}
+		},
 	}
 }
 

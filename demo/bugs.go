@@ -15,8 +15,7 @@ type BugInfo struct {
 	Description string
 }
 
-// Catalog lists every bug, in the order of the design's table. The preview-prod bug is not
-// implemented by this demo and is therefore absent.
+// Catalog lists every bug, in the order of the design's table.
 func Catalog() []BugInfo {
 	return []BugInfo{
 		{"idor", "isolation", "GET /api/orders/{id} returns any customer's order (missing ownership check)"},
@@ -34,6 +33,7 @@ func Catalog() []BugInfo {
 		{"ownership", "webhook", "the Stripe webhook maps a Stripe customer to the next customer in the table (broken ownership mapping)"},
 		{"service-key", "bundle", "/static/app.js also carries a Stripe secret key and a Supabase service-role key (secret in client bundle)"},
 		{"empty-fallback", "isolation", "a customer with no orders is shown the latest order of anyone on /dashboard, /account and GET /api/orders (fallback on empty state)"},
+		{"preview-prod", "preview", "the account page shows production's recent purchases and the client calls the production backend host (preview wired to production)"},
 	}
 }
 

@@ -10,7 +10,7 @@ func TestCatalogMatchesDesign(t *testing.T) {
 		{"idor", "isolation"}, {"list-all", "isolation"}, {"overbroad", "scoped"}, {"user-param", "isolation"},
 		{"unauth", "unauth"}, {"client-filter", "isolation"}, {"cache-shared", "cache"}, {"cache-headers", "cache"},
 		{"expired-fallback", "session"}, {"success-leak", "cache"}, {"webhook-nosig", "webhook"},
-		{"webhook-dup", "webhook"}, {"ownership", "webhook"}, {"service-key", "bundle"}, {"empty-fallback", "isolation"},
+		{"webhook-dup", "webhook"}, {"ownership", "webhook"}, {"service-key", "bundle"}, {"empty-fallback", "isolation"}, {"preview-prod", "preview"},
 	}
 	got := Catalog()
 	if len(got) != len(want) {

@@ -42,6 +42,10 @@ func appBundle(bugs Bugs) string {
 		b.WriteString("    stripeSecretKey: \"" + stripeSecretKey + "\",\n")
 		b.WriteString("    supabaseServiceRoleKey: \"" + demoJWT(`{"role":"service_role","iss":"supabase"}`) + "\",\n")
 	}
+	if bugs.Has("preview-prod") {
+		// Bug preview-prod: the preview build took production's public API URL.
+		b.WriteString("    apiBase: \"https://" + ProductionAPIHost + "\",\n")
+	}
 	b.WriteString("  };\n})();\n")
 	return b.String()
 }
@@ -99,6 +103,11 @@ func dashboardBundle(bugs Bugs) string {
     var mine = (body.customers || []).filter(function (c) { return c.email === email; });
     render(mine.length ? mine[0].orders : []);
   }).catch(fail);
+`
+	}
+	if bugs.Has("preview-prod") {
+		// Bug preview-prod: the preview's script also reports to the production backend.
+		load += `  fetch("https://` + ProductionAPIHost + `/v1/activity", { mode: "no-cors" }).catch(function () {});
 `
 	}
 	return strings.Replace(dashboardScript, "LOAD_ORDERS", load, 1)

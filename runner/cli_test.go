@@ -51,14 +51,21 @@ func runArgs(t *testing.T, extra ...string) []string {
 	return append([]string{"run", "--config", "../regress.yaml", "--report-dir", t.TempDir()}, append(extra, "../features")...)
 }
 
+// TestRunCleanDemoPasses: the whole shipped suite passes against the clean demo and against the
+// clean demo run as a read-only preview.
 func TestRunCleanDemoPasses(t *testing.T) {
 	t.Parallel()
-	code, out, errOut := cli(t, nil, runArgs(t, "--target", "demo")...)
-	if code != ExitPassed {
-		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
-	}
-	if !strings.Contains(out, "0 failed") || strings.Contains(out, " 0 passed") {
-		t.Errorf("summary missing or nothing passed:\n%s", out)
+	for _, target := range []string{"demo", "demo-preview"} {
+		t.Run(target, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := cli(t, nil, runArgs(t, "--target", target)...)
+			if code != ExitPassed {
+				t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+			}
+			if !strings.Contains(out, " 0 failed") || strings.Contains(out, " 0 passed") {
+				t.Errorf("summary missing or nothing passed:\n%s", out)
+			}
+		})
 	}
 }
 

@@ -20,22 +20,23 @@ type detection struct {
 // detectionMatrix maps each demo bug the shipped suite covers to the scenarios that catch it.
 var detectionMatrix = map[string]detection{
 	"idor": {concern: "@isolation"},
-	// The dashboard of the partial-cookie check (cache.feature) lists the orders too.
-	"list-all":   {concern: "@isolation", also: []string{"@cache"}},
+	// Every dashboard opened (partial-cookie and preview checks too) lists the orders.
+	"list-all":   {concern: "@isolation", also: []string{"@cache", "@preview"}},
 	"overbroad":  {concern: "@scoped"},
 	"user-param": {concern: "@isolation"},
 	// A route that skips the session check also answers a revoked session.
 	"unauth": {concern: "@unauth", also: []string{"@session"}},
 	// A publicly cached personalised page reaches every later visitor of that URL: other
 	// customers, logged-out and revoked sessions, the crawler of public pages.
-	"cache-shared":  {concern: "@cache", also: []string{"@session", "@unauth", "@isolation", "@bundle"}},
+	"cache-shared":  {concern: "@cache", also: []string{"@session", "@unauth", "@isolation", "@bundle", "@preview"}},
 	"cache-headers": {concern: "@cache"},
 	// An unauthenticated success page also answers a revoked session.
 	"success-leak": {concern: "@cache", also: []string{"@session", "@unauth"}},
 	// The partial-cookie check (cache.feature) presents an invalid session too.
 	"expired-fallback": {concern: "@session", also: []string{"@cache"}},
-	// The browser login lands on the dashboard, whose script then fetches every customer.
-	"client-filter": {concern: "@isolation", also: []string{"@cache"}},
+	// Every check that opens a dashboard (the partial-cookie and preview checks too) sees the
+	// script fetch every customer.
+	"client-filter": {concern: "@isolation", also: []string{"@cache", "@preview"}},
 	"webhook-nosig": {concern: "@webhook"},
 	"webhook-dup":   {concern: "@webhook"},
 	"ownership":     {concern: "@webhook"},

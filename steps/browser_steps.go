@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"regress/config"
@@ -81,6 +82,12 @@ func browserSteps() []Def {
 		Group:       "browser",
 		Args:        []string{ArgAccount, ""},
 		Handler:     h2((*World).pageShowsFingerprint),
+	}, {
+		Pattern:     `^the page shows no error details$`,
+		Description: "The rendered text of the last opened page has no stack trace, exception dump or server error page (Node/Go/Python/Java traces, \"Internal Server Error\", SQL errors).",
+		Example:     "Then the page shows no error details",
+		Group:       "browser",
+		Handler:     h0((*World).pageShowsNoErrorDetails),
 	}, {
 		Pattern:     `^the page has an element "([^"]+)"$`,
 		Description: "The last opened page has an element matching the CSS selector.",
@@ -183,6 +190,9 @@ func (w *World) afterVisit(s *session.Session, c *browser.Context, v *browser.Vi
 		return err
 	}
 	w.lastVisit, w.lastPage = v, c
+	for _, r := range v.Responses {
+		w.netCalls[s.Name] = append(w.netCalls[s.Name], r.URL)
+	}
 	findings := scanVisit(w.run.Detector, s.Name, foreignTo(s), v)
 	if len(findings) == 0 {
 		return nil
@@ -376,6 +386,31 @@ func (w *World) pageShowsFingerprint(_ context.Context, owner, fpName string) er
 	}
 	if !strings.Contains(v.Text, value) {
 		return fmt.Errorf("%s does not show %s's %s", v.FinalURL, owner, fpName)
+	}
+	return nil
+}
+
+// errorDetails are signs of a stack trace or a raw server error in rendered text.
+var errorDetails = []*regexp.Regexp{
+	regexp.MustCompile(`\bat [\w$.<>\[\] ]+ \(?[^()\s]+:\d+:\d+\)?`), // JavaScript stack frame
+	regexp.MustCompile(`Traceback \(most recent call last\)`),
+	regexp.MustCompile(`goroutine \d+ \[`),
+	regexp.MustCompile(`(?i)\bexception in thread\b|\bat [\w.$]+\([\w]+\.java:\d+\)`),
+	regexp.MustCompile(`(?i)internal server error|unhandled (runtime )?error|application error: a (client|server)-side exception`),
+	regexp.MustCompile(`(?i)\bSQLSTATE\b|syntax error at or near|\bPrismaClient\w*Error\b|\bECONNREFUSED\b`),
+	regexp.MustCompile(`/node_modules/|webpack-internal:///`),
+}
+
+// pageShowsNoErrorDetails: `^the page shows no error details$`.
+func (w *World) pageShowsNoErrorDetails(context.Context) error {
+	v, err := w.visited()
+	if err != nil {
+		return err
+	}
+	for _, re := range errorDetails {
+		if m := re.FindString(v.Text); m != "" {
+			return fmt.Errorf("%s shows error details: %q", v.FinalURL, w.shown(m))
+		}
 	}
 	return nil
 }

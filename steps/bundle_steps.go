@@ -16,14 +16,66 @@ func bundleSteps() []Def {
 		Example:     "Then the public pages and client assets contain no secrets",
 		Group:       "client bundle",
 		Handler:     h0((*World).noSecretsInAssets),
+	}, {
+		Pattern:     `^the public pages and client assets name no production host or secret$`,
+		Description: "Crawls the public pages and client assets like the secret scan and fails on any production host (config production.hosts, subdomains included) or production secret value (production.secrets) in them.",
+		Example:     "Then the public pages and client assets name no production host or secret",
+		Group:       "client bundle",
+		Handler:     h0((*World).noProductionInAssets),
+	}, {
+		Pattern:     `^(\w+)'s browser sent no request to a production host$`,
+		Description: "No network request of the pages the session opened in this scenario went to a production host (config production.hosts, any scheme, port or subdomain).",
+		Example:     "Then alice's browser sent no request to a production host",
+		Group:       "client bundle",
+		Args:        []string{ArgSession},
+		Handler:     h1((*World).noRequestToProduction),
 	}}
 }
 
 // noSecretsInAssets: `^the public pages and client assets contain no secrets$`.
 func (w *World) noSecretsInAssets(ctx context.Context) error {
-	s, err := w.session("anonymous")
+	crawl, problems, err := w.crawlPublicAssets(ctx)
 	if err != nil {
 		return err
+	}
+	for _, f := range bundle.ScanCrawl(crawl, w.run.Target.Secrets()) {
+		problems = append(problems, "secret in a browser-visible asset: "+f.String())
+	}
+	return joinProblems(problems)
+}
+
+// noProductionInAssets: `^the public pages and client assets name no production host or secret$`.
+func (w *World) noProductionInAssets(ctx context.Context) error {
+	prod := w.run.Target.Production
+	if len(prod.Hosts) == 0 && len(prod.Secrets) == 0 {
+		return fmt.Errorf("target %q declares no production hosts or secrets: add a production: section with hosts and secrets to its config", w.run.Target.Name)
+	}
+	crawl, problems, err := w.crawlPublicAssets(ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range bundle.ScanCrawl(crawl, prod.Secrets) {
+		if f.Rule == bundle.ConfigSecretRule {
+			problems = append(problems, "production secret in a browser-visible asset: "+f.String())
+		}
+	}
+	for _, a := range crawl.Assets {
+		for _, host := range prod.Hosts {
+			if at, ok := textMentionsHost(string(a.Body), host); ok {
+				problems = append(problems, fmt.Sprintf("production host %s named in %s line %d", host, a.URL, lineOf(a.Body, at)))
+			}
+		}
+	}
+	return joinProblems(problems)
+}
+
+// crawlPublicAssets crawls the target's public pages without a session. Every page it reads goes
+// through the leak sentinel too: what every visitor sees must hold nobody's data. It fails
+// closed: an entry page that could not be read was not scanned.
+func (w *World) crawlPublicAssets(ctx context.Context) (*bundle.Crawl, []string, error) {
+	s, err := w.session("anonymous")
+	if err != nil {
+		return nil, nil, err
 	}
 	t := w.run.Target
 	var problems []string
@@ -32,7 +84,6 @@ func (w *World) noSecretsInAssets(ctx context.Context) error {
 		if err != nil {
 			return 0, "", nil, err
 		}
-		// Public pages are what every visitor sees: no customer's data belongs there either.
 		if err := w.scan(s, resp); err != nil {
 			problems = append(problems, err.Error())
 		}
@@ -44,14 +95,35 @@ func (w *World) noSecretsInAssets(ctx context.Context) error {
 	}
 	crawl := bundle.CrawlSite(ctx, fetch, bundle.CrawlOptions{EntryPages: entries, MaxPages: t.Bundle.MaxPages, MaxBytes: t.Bundle.MaxBytes})
 	if len(crawl.Errors) > 0 {
-		// Fail closed: an entry page that could not be read was not scanned.
-		return fmt.Errorf("the crawl of %s could not read everything it must scan:\n%s", t.BaseURL, strings.Join(crawl.Errors, "\n"))
+		return nil, nil, fmt.Errorf("the crawl of %s could not read everything it must scan:\n%s", t.BaseURL, strings.Join(crawl.Errors, "\n"))
 	}
-	for _, f := range bundle.ScanCrawl(crawl, t.Secrets()) {
-		problems = append(problems, "secret in a browser-visible asset: "+f.String())
-	}
+	return crawl, problems, nil
+}
+
+func joinProblems(problems []string) error {
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", strings.Join(problems, "\n"))
 	}
 	return nil
+}
+
+// noRequestToProduction: `^(\w+)'s browser sent no request to a production host$`.
+func (w *World) noRequestToProduction(_ context.Context, who string) error {
+	hosts := w.run.Target.Production.Hosts
+	if len(hosts) == 0 {
+		return fmt.Errorf("target %q declares no production hosts: add production.hosts to its config", w.run.Target.Name)
+	}
+	calls, ok := w.netCalls[who]
+	if !ok {
+		return fmt.Errorf("%s opened no page in this scenario; open one first", who)
+	}
+	var problems []string
+	for _, c := range calls {
+		for _, h := range hosts {
+			if urlHitsHost(c, h) {
+				problems = append(problems, fmt.Sprintf("%s's browser called the production host %s: %s", who, h, c))
+			}
+		}
+	}
+	return joinProblems(problems)
 }

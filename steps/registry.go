@@ -6,6 +6,8 @@ import (
 	"regexp"
 
 	"github.com/cucumber/godog"
+
+	"regress/config"
 )
 
 // Def is one step definition: its pattern (an anchored regular expression), a one-line
@@ -50,11 +52,14 @@ func Register(sc *godog.ScenarioContext, run *Run) {
 		w := newWorld(run)
 		w.featureFile = p.Uri
 		ctx = context.WithValue(ctx, worldKey{}, w)
-		if hasTag(p, MutatingTag) && !run.Target.AllowMutations {
-			// Refused before any request: the scenario is reported as skipped, with the reason.
-			w.SkipReason = fmt.Sprintf("target %q is read-only and this scenario is %s: nothing was sent (set allow_mutations: true in the config to run it)", run.Target.Name, MutatingTag)
-			return ctx, fmt.Errorf("%w: %s", godog.ErrSkip, w.SkipReason)
+		for _, req := range tagRequirements {
+			if reason := req.unmet(run.Target); reason != "" && hasTag(p, req.tag) {
+				// Refused before any request: the scenario is reported as skipped, with the reason.
+				w.SkipReason = fmt.Sprintf("%s scenario skipped: target %q %s; nothing was sent", req.tag, run.Target.Name, reason)
+				return ctx, fmt.Errorf("%w: %s", godog.ErrSkip, w.SkipReason)
+			}
 		}
+
 		if d := run.Target.Timeouts.Scenario; d > 0 {
 			// Bounded time per scenario; cancelled in After below.
 			var cancel context.CancelFunc
@@ -87,6 +92,33 @@ func Register(sc *godog.ScenarioContext, run *Run) {
 // MutatingTag marks scenarios that change the target's state (webhooks, checkouts): they run only
 // on targets whose config allows mutations.
 const MutatingTag = "@mutating"
+
+// tagRequirements are the parts of a target's config that scenarios with a tag need. On a target
+// without them those scenarios are skipped — reported, with the reason — before any request.
+var tagRequirements = []struct {
+	tag   string
+	unmet func(*config.Target) string
+}{
+	{MutatingTag, func(t *config.Target) string {
+		if !t.AllowMutations {
+			return "is read-only (set allow_mutations: true in its config to run it)"
+		}
+		return ""
+	}},
+	{"@webhook", func(t *config.Target) string {
+		if t.Webhook.Path == "" {
+			return "has no webhook endpoint (set webhook.path and webhook.secret in its config)"
+		}
+		return ""
+	}},
+	{"@preview", func(t *config.Target) string {
+		p := t.Production
+		if len(p.Canaries) == 0 && len(p.Hosts) == 0 && len(p.Secrets) == 0 {
+			return "declares nothing of production (add production.canaries, hosts and secrets to its config)"
+		}
+		return ""
+	}},
+}
 
 func hasTag(p *godog.Scenario, tag string) bool {
 	for _, t := range p.Tags {

@@ -35,6 +35,10 @@ func NewRun(t *config.Target, br *browser.Browser) *Run {
 			fps = append(fps, leak.Fingerprint{Account: a.Name, Name: fp.Name, Value: fp.Value})
 		}
 	}
+	for _, c := range t.Production.Canaries {
+		// Production records belong to no session: seen anywhere, they are a leak.
+		fps = append(fps, leak.Fingerprint{Account: config.ProductionOwner, Name: c.Name, Value: c.Value})
+	}
 	var limiter *rate.Limiter
 	if t.RateLimit > 0 {
 		burst := int(t.RateLimit)
@@ -68,6 +72,7 @@ type World struct {
 	pages       map[string]*browser.Context // browser contexts by session name
 	lastVisit   *browser.Visit
 	lastPage    *browser.Context
+	netCalls    map[string][]string // every browser request URL of the scenario, by session name
 	events      map[string]*stripeEvent
 	cancel      context.CancelFunc
 }
@@ -75,7 +80,7 @@ type World struct {
 type worldKey struct{}
 
 func newWorld(run *Run) *World {
-	return &World{run: run, sessions: map[string]*session.Session{}, events: map[string]*stripeEvent{}, pages: map[string]*browser.Context{}}
+	return &World{run: run, sessions: map[string]*session.Session{}, events: map[string]*stripeEvent{}, pages: map[string]*browser.Context{}, netCalls: map[string][]string{}}
 }
 
 // worldFrom returns the scenario's world; a step registered outside Register has none.

@@ -776,3 +776,35 @@ func TestRemoteBrowser(t *testing.T) {
 		t.Errorf("the remote browser is gone after Close: %v", err)
 	}
 }
+
+// TestVisitSettlesWhenTheScriptIgnoresABody: a page whose script gives up on a 401 without
+// reading its body must not hold the visit until the action timeout (Chromium never reports
+// that fetch as finished).
+func TestVisitSettlesWhenTheScriptIgnoresABody(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><html><body><div id=out>waiting</div><script>
+			fetch('/api/orders').then(r => { if (!r.ok) { throw new Error('HTTP ' + r.status); } return r.json(); })
+				.catch(() => { document.getElementById('out').textContent = 'failed'; });
+		</script></body></html>`)
+	})
+	mux.HandleFunc("GET /api/orders", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"error":"unauthorized"}`)
+	})
+	srv := serve(t, mux)
+	c := newContext(t)
+	start := time.Now()
+	v, err := c.Visit(t.Context(), srv.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if elapsed := time.Since(start); elapsed > DefaultActionTimeout/2 {
+		t.Errorf("the visit took %v: it waited for a body the page never reads", elapsed)
+	}
+	if !strings.Contains(v.Text, "failed") {
+		t.Errorf("text %q, want the script's failure state", v.Text)
+	}
+}

@@ -32,6 +32,10 @@ type recorder struct {
 	urls      map[network.RequestID]string
 	fromCache map[network.RequestID]bool
 	inflight  map[network.RequestID]bool
+	// answered holds when each in-flight request got its response headers. Chromium may never
+	// finish loading a fetch whose body the page does not read (a script that gives up on a
+	// 401), so such a request stops counting as busy idleQuiet after its headers arrived.
+	answered  map[network.RequestID]time.Time
 	loading   bool      // the main frame started loading and has not stopped
 	lastEvent time.Time // last change of inflight or loading
 	docStatus int       // status of the main frame's last document response
@@ -45,6 +49,7 @@ func newRecorder() *recorder {
 		urls:      make(map[network.RequestID]string),
 		fromCache: make(map[network.RequestID]bool),
 		inflight:  make(map[network.RequestID]bool),
+		answered:  make(map[network.RequestID]time.Time),
 	}
 }
 
@@ -81,6 +86,9 @@ func (r *recorder) handle(ev any) {
 		if ev.Response == nil {
 			return
 		}
+		if r.inflight[ev.RequestID] {
+			r.answered[ev.RequestID] = now
+		}
 		fromCache := r.fromCache[ev.RequestID]
 		r.add(entry{id: ev.RequestID, resp: netResponse(ev.Response, r.methods[ev.RequestID], ev.Type, fromCache)})
 		if ev.Type == network.ResourceTypeDocument && (ev.FrameID == r.mainFrame || r.mainFrame == "") {
@@ -92,6 +100,7 @@ func (r *recorder) handle(ev any) {
 			r.entries[i].finished = true
 		}
 		delete(r.inflight, ev.RequestID)
+		delete(r.answered, ev.RequestID)
 		r.lastEvent = now
 	case *network.EventLoadingFailed:
 		if i, ok := r.byID[ev.RequestID]; ok {
@@ -102,6 +111,7 @@ func (r *recorder) handle(ev any) {
 				URL: r.urls[ev.RequestID], Method: r.methods[ev.RequestID], Type: string(ev.Type)}})
 		}
 		delete(r.inflight, ev.RequestID)
+		delete(r.answered, ev.RequestID)
 		r.lastEvent = now
 	case *page.EventFrameStartedLoading:
 		if ev.FrameID == r.mainFrame {
@@ -127,10 +137,19 @@ func (r *recorder) add(e entry) {
 func (r *recorder) idle(since, now time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.loading || len(r.inflight) > 0 {
+	if r.loading {
 		return false
 	}
 	quietFrom := r.lastEvent
+	for id := range r.inflight {
+		at, ok := r.answered[id]
+		if !ok {
+			return false
+		}
+		if at.After(quietFrom) {
+			quietFrom = at
+		}
+	}
 	if since.After(quietFrom) {
 		quietFrom = since
 	}

@@ -194,7 +194,7 @@ func (s *Session) attempt(ctx context.Context, method, full string, body []byte,
 	start := time.Now()
 	resp, err := req.Execute(method, full)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, full, transportCause(err))
+		return nil, fmt.Errorf("%s %s: %w", method, full, s.cause(ctx, err))
 	}
 	raw := resp.RawBody()
 	// Closing without draining drops the connection: the rest of a huge body is never read.
@@ -205,7 +205,7 @@ func (s *Session) attempt(ctx context.Context, method, full string, body []byte,
 	}
 	data, err := io.ReadAll(io.LimitReader(raw, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: reading the body: %w", method, full, transportCause(err))
+		return nil, fmt.Errorf("%s %s: reading the body: %w", method, full, s.cause(ctx, err))
 	}
 	truncated := int64(len(data)) > limit
 	if truncated {
@@ -228,6 +228,24 @@ func (s *Session) report(method, url string, resp *Response, err error) {
 	if s.OnExchange != nil {
 		s.OnExchange(method, url, resp, err)
 	}
+}
+
+// cause is a transport failure as the user needs it: without the url.Error wrapper, and saying
+// which bound stopped the request — the request's own timeout (timeouts.request), or the cause
+// its context was cancelled with (the run's --timeout, an interrupt).
+func (s *Session) cause(ctx context.Context, err error) error {
+	err = transportCause(err)
+	if ctx.Err() != nil {
+		if c := context.Cause(ctx); c != nil && c != ctx.Err() && !strings.Contains(err.Error(), c.Error()) {
+			return fmt.Errorf("stopped, %v: %w", c, err)
+		}
+		return err
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("timed out after timeouts.request (%s): %w", s.target.Timeouts.Request, err)
+	}
+	return err
 }
 
 // transportCause strips the url.Error wrapper, whose text repeats the method and URL.

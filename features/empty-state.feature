@@ -1,0 +1,29 @@
+@isolation
+Feature: Empty states show nothing of anyone else
+  A customer with no orders gets an empty list and an empty state — never an error, never
+  somebody else's latest record as a "fallback". Freshly logged-in sessions render their own
+  data on first load.
+
+  Background:
+    Given carol is logged in
+
+  Scenario: A customer with no orders gets an empty list from the API
+    When carol requests the "orders" route
+    Then the response status is 200
+    And the response JSON field "orders" has 0 items
+
+  @browser
+  Scenario: A customer with no orders sees an empty state on her pages
+    When carol opens the "dashboard" page
+    Then the page is not the login page
+    And the page shows carol's "name"
+    And the page shows no error details
+    When carol opens the "account_page" page
+    Then the page shows carol's "name"
+    And the page shows no error details
+
+  @browser
+  Scenario: A page without a session shows the login page and nobody's data
+    When anonymous opens the "dashboard" page
+    Then the page is the login page
+    And the page shows no error details
