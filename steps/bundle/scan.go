@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"encoding/json"
+	"regress/redact"
 	"slices"
 	"sort"
 	"strconv"
@@ -177,7 +178,7 @@ func scanText(text, url string, rules []Rule, extras []extraSecret, skip map[str
 			Rule:   rules[h.rule].ID,
 			URL:    url,
 			Line:   lineAt(lines, h.offset),
-			Masked: Mask(h.value),
+			Masked: redact.Mask(h.value),
 		})
 	}
 	sort.SliceStable(out, func(i, j int) bool {

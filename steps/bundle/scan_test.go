@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"regress/redact"
 	"slices"
 	"strings"
 	"testing"
@@ -129,8 +130,8 @@ func TestScanConfigSecrets(t *testing.T) {
 	fs := Scan(Asset{URL: "https://shop.test/app.js", Kind: KindScript, Body: []byte(text)},
 		[]string{password, "short1", "", quoted, password, "not-in-the-text"})
 	want := []Finding{
-		{Rule: "config-secret", URL: "https://shop.test/app.js", Line: 2, Masked: Mask(password)},
-		{Rule: "config-secret", URL: "https://shop.test/app.js", Line: 3, Masked: Mask(quoted)},
+		{Rule: "config-secret", URL: "https://shop.test/app.js", Line: 2, Masked: redact.Mask(password)},
+		{Rule: "config-secret", URL: "https://shop.test/app.js", Line: 3, Masked: redact.Mask(quoted)},
 	}
 	if !slices.Equal(fs, want) {
 		t.Fatalf("findings = %v, want %v", fs, want)
@@ -144,7 +145,7 @@ func TestScanLinesAndURL(t *testing.T) {
 	if len(fs) != 1 || fs[0].Line != 4 || fs[0].URL != url || fs[0].Rule != "supabase-secret-key" {
 		t.Fatalf("findings = %v", fs)
 	}
-	want := "supabase-secret-key in https://shop.test/ (inline script 2) line 4: " + Mask(sampleSupabaseSecret)
+	want := "supabase-secret-key in https://shop.test/ (inline script 2) line 4: " + redact.Mask(sampleSupabaseSecret)
 	if got := fs[0].String(); got != want {
 		t.Fatalf("String() = %q, want %q", got, want)
 	}
@@ -156,9 +157,9 @@ func TestScanSourceMap(t *testing.T) {
 		`"names":[],"mappings":"AAAA","x_extra":"` + sampleAWS + `"}`
 	fs := Scan(Asset{URL: "https://shop.test/_next/static/chunks/main.js.map", Kind: KindSourceMap, Body: []byte(body)}, nil)
 	want := []Finding{
-		{Rule: "stripe-secret-key", URL: "https://shop.test/_next/static/chunks/main.js.map (source webpack://app/lib/stripe.ts)", Line: 3, Masked: Mask(sampleStripeLive)},
+		{Rule: "stripe-secret-key", URL: "https://shop.test/_next/static/chunks/main.js.map (source webpack://app/lib/stripe.ts)", Line: 3, Masked: redact.Mask(sampleStripeLive)},
 		{Rule: "private-key", URL: "https://shop.test/_next/static/chunks/main.js.map (source webpack://app/lib/stripe.ts)", Line: 4},
-		{Rule: "aws-access-key", URL: "https://shop.test/_next/static/chunks/main.js.map", Line: 1, Masked: Mask(sampleAWS)},
+		{Rule: "aws-access-key", URL: "https://shop.test/_next/static/chunks/main.js.map", Line: 1, Masked: redact.Mask(sampleAWS)},
 	}
 	if len(fs) != len(want) {
 		t.Fatalf("findings = %v, want %d", fs, len(want))
@@ -193,23 +194,6 @@ func TestScanCrawlDropsPageDuplicates(t *testing.T) {
 	}
 	if ScanCrawl(nil, nil) != nil {
 		t.Fatal("ScanCrawl(nil) found something")
-	}
-}
-
-func TestMask(t *testing.T) {
-	tests := map[string]string{
-		"":                 "",
-		"abc":              "***",
-		"abcd":             "ab**",
-		"password1":        "pa*******",
-		"abcdefghijklmnop": "abcd********mnop",
-		sampleStripeLive:   "sk_l****************ijkl",
-		"日本語のパスワードです12345": "日本語の********2345",
-	}
-	for in, want := range tests {
-		if got := Mask(in); got != want {
-			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 
