@@ -2,12 +2,13 @@ package bundle
 
 import (
 	"encoding/json"
-	"regress/redact"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"regress/redact"
 )
 
 // minConfigSecret is the shortest extra secret Scan looks for; shorter values hit by chance.

@@ -1,12 +1,13 @@
 package bundle
 
 import (
-	"regress/redact"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"regress/redact"
 )
 
 // Sample secrets are assembled from pieces so that this file itself never holds a string that a
