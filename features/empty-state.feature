@@ -27,3 +27,12 @@ Feature: Empty states show nothing of anyone else
     When anonymous opens the "dashboard" page
     Then the page is the login page
     And the page shows no error details
+
+  @browser
+  Scenario: A page whose API fails during the load shows no one's data and no error details
+    Given alice is logged in
+    And alice's browser gets server errors from the "orders" route
+    When alice opens the "dashboard" page
+    Then the page is not the login page
+    And the page shows alice's "name"
+    And the page shows no error details

@@ -52,6 +52,13 @@ func browserSteps() []Def {
 		Args:        []string{ArgAccount},
 		Handler:     h1((*World).sessionCookieDeleted),
 	}, {
+		Pattern:     `^(\w+)'s browser gets server errors from the "([^"]+)" route$`,
+		Description: "From now on the account's browser answers requests to the route's path with an injected 500 (the backend failing during a page load); the server never sees them.",
+		Example:     `Given alice's browser gets server errors from the "orders" route`,
+		Group:       "browser",
+		Args:        []string{ArgSession, ArgRoute},
+		Handler:     h2((*World).browserGetsServerErrors),
+	}, {
 		Pattern:     `^the page is the login page$`,
 		Description: "After redirects, the last opened page is the target's login page.",
 		Example:     "Then the page is the login page",
@@ -280,6 +287,29 @@ func (w *World) logsInThroughBrowser(ctx context.Context, name string) error {
 	}
 	s.SetCookies(cookies)
 	return nil
+}
+
+// browserGetsServerErrors: `^(\w+)'s browser gets server errors from the "([^"]+)" route$`.
+func (w *World) browserGetsServerErrors(ctx context.Context, who, routeName string) error {
+	s, err := w.session(who)
+	if err != nil {
+		return err
+	}
+	r, err := w.route(routeName)
+	if err != nil {
+		return err
+	}
+	path, err := w.expandRoute(r, s.Account)
+	if err != nil {
+		return err
+	}
+	c, err := w.browserFor(ctx, s)
+	if err != nil {
+		return err
+	}
+	// Fetch patterns treat "*" and "?" as wildcards and "\\" as their escape.
+	escaped := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`).Replace(w.run.Target.BaseURL + path)
+	return c.FailRequests(escaped + "*")
 }
 
 // sessionCookieDeleted: `^(\w+)'s session cookie is deleted in the browser$`.

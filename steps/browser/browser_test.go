@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -806,5 +807,48 @@ func TestVisitSettlesWhenTheScriptIgnoresABody(t *testing.T) {
 	}
 	if !strings.Contains(v.Text, "failed") {
 		t.Errorf("text %q, want the script's failure state", v.Text)
+	}
+}
+
+// TestFailRequests: matching requests get the injected 500 and never reach the server; the page
+// shows its own error state.
+func TestFailRequests(t *testing.T) {
+	t.Parallel()
+	var apiHits atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><html><body><div id=out>waiting</div><script>
+			fetch('/api/data').then(r => r.ok ? r.json() : Promise.reject(r.status))
+				.then(d => { document.getElementById('out').textContent = d.message; })
+				.catch(s => { document.getElementById('out').textContent = 'backend failed ' + s; });
+		</script></body></html>`)
+	})
+	mux.HandleFunc("GET /api/data", func(w http.ResponseWriter, r *http.Request) {
+		apiHits.Add(1)
+		fmt.Fprint(w, `{"message":"real data"}`)
+	})
+	srv := serve(t, mux)
+	c := newContext(t)
+	if err := c.FailRequests("*/api/*"); err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.Visit(t.Context(), srv.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(v.Text, "backend failed 500") {
+		t.Errorf("text %q, want the page's error state for a 500", v.Text)
+	}
+	if n := apiHits.Load(); n != 0 {
+		t.Errorf("the server got %d API requests; the injected failure must answer them", n)
+	}
+	found := false
+	for _, r := range v.Responses {
+		if strings.HasSuffix(r.URL, "/api/data") && r.Status == 500 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no 500 response for /api/data among %+v", v.Responses)
 	}
 }

@@ -25,6 +25,21 @@ type Context struct {
 	mu     sync.Mutex // serializes the operations, which share the tab
 	closed bool
 	tab    *tab // the current tab; nil before the first visit
+	// failing are URL patterns (Fetch wildcards) that tabs opened from now on answer with an
+	// injected 500, as a broken backend would.
+	failing []string
+}
+
+// FailRequests makes every page opened later in this context get an HTTP 500 with a JSON error
+// body for requests whose URL matches pattern ("*" matches any run of characters, "?" one), so
+// a scenario can see how a page behaves when its API fails during the load.
+func (c *Context) FailRequests(pattern string) error {
+	if err := c.lock(); err != nil {
+		return err
+	}
+	defer c.mu.Unlock()
+	c.failing = append(c.failing, pattern)
+	return nil
 }
 
 // NewContext creates a new browser context, starting the browser if needed. ctx bounds the start

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -66,9 +67,23 @@ func (c *Context) closeTab() {
 // openTab opens a new tab in this browser context, recording its network events from the start.
 func (c *Context) openTab(ctx context.Context) (*tab, error) {
 	rec := newRecorder()
+	// Paused requests are answered outside the listener: commands from inside it deadlock.
+	paused := make(chan fetch.RequestID, 64)
+	listen := rec.handle
+	if len(c.failing) > 0 {
+		listen = func(ev any) {
+			rec.handle(ev)
+			if p, ok := ev.(*fetch.EventRequestPaused); ok {
+				select {
+				case paused <- p.RequestID:
+				default: // cannot happen with a page's handful of API calls; the request then times out
+				}
+			}
+		}
+	}
 	tctx, cancel := chromedp.NewContext(c.b.browserCtx,
 		chromedp.WithExistingBrowserContext(c.id),
-		chromedp.WithListener(rec.handle))
+		chromedp.WithListener(listen))
 
 	// The first Do binds the tab's life to its context, so it gets the un-timed tab context and
 	// the wait is bounded here instead.
@@ -103,7 +118,43 @@ func (c *Context) openTab(ctx context.Context) (*tab, error) {
 		cancel()
 		return nil, fmt.Errorf("enabling network capture: %w", err)
 	}
+	if len(c.failing) > 0 {
+		if err := c.injectFailures(actx, tctx, paused); err != nil {
+			cancel()
+			return nil, err
+		}
+	}
 	return t, nil
+}
+
+// injectFailures pauses the requests matching the context's failing patterns and answers each
+// with a 500, for as long as the tab lives.
+func (c *Context) injectFailures(actx, tctx context.Context, paused <-chan fetch.RequestID) error {
+	patterns := make([]*fetch.RequestPattern, 0, len(c.failing))
+	for _, p := range c.failing {
+		patterns = append(patterns, &fetch.RequestPattern{URLPattern: p})
+	}
+	if _, err := chromedp.Call(actx, fetch.Enable, fetch.EnableParams{Patterns: patterns}); err != nil {
+		return fmt.Errorf("enabling request interception: %w", err)
+	}
+	go func() {
+		for {
+			select {
+			case <-tctx.Done():
+				return
+			case id := <-paused:
+				fctx, cancel := context.WithTimeout(tctx, c.b.opts.ActionTimeout)
+				_, _ = chromedp.Call(fctx, fetch.FulfillRequest, fetch.FulfillRequestParams{
+					RequestID:       id,
+					ResponseCode:    500,
+					ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}},
+					Body:            []byte(`{"error":"injected by regress: the backend failed"}`),
+				})
+				cancel()
+			}
+		}
+	}()
+	return nil
 }
 
 // Visit opens pageURL in a new tab of this context (closing the previous tab first), waits for the
