@@ -6,6 +6,7 @@ Feature: A preview deployment never reaches production
   fails any scenario whose responses, pages or network calls carry one. Targets that declare
   nothing of production skip this feature.
 
+  @browser
   Scenario: Sessions on the preview see no production record anywhere
     Given alice is logged in
     When alice requests the "orders" route
@@ -14,6 +15,7 @@ Feature: A preview deployment never reaches production
     And alice opens the "account_page" page
     Then the page is not the login page
 
+  @browser
   Scenario: The preview's pages call no production backend
     Given alice is logged in
     When alice opens the "dashboard" page
