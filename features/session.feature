@@ -23,3 +23,15 @@ Feature: Expired and invalidated sessions get nothing
     And alice opens the "dashboard" page
     Then the page is the login page
     And the page shows none of alice's fingerprints
+
+  @expired-token
+  Scenario: A pre-expired session token is refused
+    Given alice is logged in
+    When alice presents the pre-expired session token
+    Then alice is refused on every protected route
+
+  @jwt-expiry
+  Scenario: A session token that expired is refused
+    Given alice is logged in
+    When alice's session token is re-signed with a past expiry
+    Then alice is refused on every protected route

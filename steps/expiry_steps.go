@@ -4,6 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"regress/steps/session"
 )
 
 func expirySteps() []Def {
@@ -57,25 +62,7 @@ func (w *World) sessionTampered(_ context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	tampered := false
-	if cookieName := s.Account.Login.SessionCookie; cookieName != "" {
-		for _, c := range s.Cookies() {
-			if c.Name == cookieName {
-				c.Value = tamper(c.Value)
-				s.SetCookies([]*http.Cookie{c})
-				tampered = true
-			}
-		}
-	}
-	if tok := s.Bearer(); tok != "" {
-		s.SetBearer(tamper(tok))
-		tampered = true
-	}
-	if !tampered {
-		return fmt.Errorf("%s has no session cookie (login.session_cookie in the config) or bearer token to tamper with: log in first", name)
-	}
-	s.Invalidate()
-	return nil
+	return w.replaceToken(s, func(old string) (string, error) { return tamper(old), nil })
 }
 
 // tamper changes a token's last characters while keeping its shape.
@@ -93,4 +80,95 @@ func tamper(v string) string {
 		}
 	}
 	return string(b)
+}
+
+func tokenExpirySteps() []Def {
+	return []Def{{
+		Pattern:     `^(\w+) presents the pre-expired session token$`,
+		Description: "Replaces the account's session cookie (login.session_cookie) and bearer token with the config's session.expired_token, a token that has already expired. The session then owns no data.",
+		Example:     "When alice presents the pre-expired session token",
+		Group:       "sessions",
+		Args:        []string{ArgAccount},
+		Handler:     h1((*World).presentsExpiredToken),
+	}, {
+		Pattern:     `^(\w+)'s session token is re-signed with a past expiry$`,
+		Description: "For HS256 JWT sessions: copies the account's own token, sets its exp an hour in the past and signs it with the config's session.jwt_secret (staging only), as a token that simply expired would look.",
+		Example:     "When alice's session token is re-signed with a past expiry",
+		Group:       "sessions",
+		Args:        []string{ArgAccount},
+		Handler:     h1((*World).resignedWithPastExpiry),
+	}}
+}
+
+// presentsExpiredToken: `^(\w+) presents the pre-expired session token$`.
+func (w *World) presentsExpiredToken(_ context.Context, name string) error {
+	token := w.run.Target.Session.ExpiredToken
+	if token == "" {
+		return fmt.Errorf("target %q has no session.expired_token in the config", w.run.Target.Name)
+	}
+	s, err := w.session(name)
+	if err != nil {
+		return err
+	}
+	return w.replaceToken(s, func(string) (string, error) { return token, nil })
+}
+
+// resignedWithPastExpiry: `^(\w+)'s session token is re-signed with a past expiry$`.
+func (w *World) resignedWithPastExpiry(_ context.Context, name string) error {
+	secret := w.run.Target.Session.JWTSecret
+	if secret == "" {
+		return fmt.Errorf("target %q has no session.jwt_secret in the config", w.run.Target.Name)
+	}
+	s, err := w.session(name)
+	if err != nil {
+		return err
+	}
+	return w.replaceToken(s, func(old string) (string, error) { return expiredCopy(old, secret) })
+}
+
+// expiredCopy returns the JWT with the same claims, exp an hour ago, signed HS256 with secret.
+func expiredCopy(token, secret string) (string, error) {
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(token, claims); err != nil {
+		return "", fmt.Errorf("the session token is not a JWT: %w", err)
+	}
+	past := time.Now().Add(-time.Hour)
+	claims["exp"] = past.Unix()
+	if _, ok := claims["iat"]; ok {
+		claims["iat"] = past.Add(-time.Hour).Unix()
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
+}
+
+// replaceToken swaps the session's cookie (login.session_cookie) and bearer token through
+// change, and invalidates the session.
+func (w *World) replaceToken(s *session.Session, change func(old string) (string, error)) error {
+	replaced := false
+	if cookieName := s.Account.Login.SessionCookie; cookieName != "" {
+		for _, c := range s.Cookies() {
+			if c.Name != cookieName {
+				continue
+			}
+			v, err := change(c.Value)
+			if err != nil {
+				return err
+			}
+			c.Value = v
+			s.SetCookies([]*http.Cookie{c})
+			replaced = true
+		}
+	}
+	if tok := s.Bearer(); tok != "" {
+		v, err := change(tok)
+		if err != nil {
+			return err
+		}
+		s.SetBearer(v)
+		replaced = true
+	}
+	if !replaced {
+		return fmt.Errorf("%s has no session cookie (login.session_cookie in the config) or bearer token: log in first", s.Name)
+	}
+	s.Invalidate()
+	return nil
 }

@@ -36,6 +36,7 @@ func Catalog() []Def {
 	var defs []Def
 	defs = append(defs, sessionSteps()...)
 	defs = append(defs, expirySteps()...)
+	defs = append(defs, tokenExpirySteps()...)
 	defs = append(defs, requestSteps()...)
 	defs = append(defs, responseSteps()...)
 	defs = append(defs, webhookSteps()...)
@@ -108,6 +109,18 @@ var tagRequirements = []struct {
 	{"@webhook", func(t *config.Target) string {
 		if t.Webhook.Path == "" {
 			return "has no webhook endpoint (set webhook.path and webhook.secret in its config)"
+		}
+		return ""
+	}},
+	{"@expired-token", func(t *config.Target) string {
+		if t.Session.ExpiredToken == "" {
+			return "has no pre-expired token (set session.expired_token in its config)"
+		}
+		return ""
+	}},
+	{"@jwt-expiry", func(t *config.Target) string {
+		if t.Session.JWTSecret == "" {
+			return "has no JWT signing secret (set session.jwt_secret in its config, staging only)"
 		}
 		return ""
 	}},
