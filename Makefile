@@ -19,8 +19,9 @@ build: ## build the binary at bin/regress
 regress: build chromium ## run the suite against TARGET (default: the embedded demo); TAGS, BASE_URL, ARGS optional
 	./$(BIN) run --target $(TARGET) $(if $(TAGS),--tags '$(TAGS)') $(if $(BASE_URL),--base-url '$(BASE_URL)') $(ARGS)
 
-test: chromium lint ## gofmt, go vet, and every test with the race detector (includes the demo detection matrix)
+test: chromium lint ## gofmt, go vet, every test with the race detector (the demo detection matrix too), then each fuzz target briefly
 	$(GO) test -race -count=1 ./...
+	GO=$(GO) ./scripts/fuzz-smoke.sh
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi

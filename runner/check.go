@@ -8,6 +8,7 @@ import (
 
 	"regress/config"
 	"regress/runner/featureset"
+	"regress/runner/tagexpr"
 	"regress/steps"
 	"regress/steps/session"
 )
@@ -17,9 +18,14 @@ func (a *App) checkCommand(_ context.Context, args []string) error {
 	fs := newFlagSet("check", a.Stderr)
 	targetName := fs.String("target", "", "target `NAME` from the config (required)")
 	configPath := fs.String("config", "regress.yaml", "config `FILE`")
+	tags := fs.String("tags", "", "check only scenarios matching the tag `EXPR`, as run would select them")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
+	}
+	expr, err := tagexpr.Parse(*tags)
+	if err != nil {
+		return usageError(fmt.Errorf("--tags: %w", err), "")
 	}
 	if *targetName == "" {
 		return usageError(errors.New("--target is required"), "name a target of the config, e.g. --target demo")
@@ -38,13 +44,14 @@ func (a *App) checkCommand(_ context.Context, args []string) error {
 	if err != nil {
 		problems = append(problems, err.Error())
 	} else {
-		problems = append(problems, checkSteps(set, target)...)
+		problems = append(problems, checkSteps(set.Select(expr), target)...)
+		problems = append(problems, fixtureProblems(set.Select(expr))...)
 	}
 	if len(problems) > 0 {
 		fmt.Fprintln(a.Stdout, strings.Join(problems, "\n"))
 		return quietError{usageError(fmt.Errorf("%d problems", len(problems)), "")}
 	}
-	fmt.Fprintf(a.Stdout, "ok: %d scenarios in %d files; every step is defined and names known accounts and routes\n", len(set.Scenarios), len(set.Files))
+	fmt.Fprintf(a.Stdout, "ok: %d scenarios in %d files; every step is defined and names known accounts and routes\n", len(set.Select(expr)), len(set.Files))
 	return nil
 }
 
@@ -62,11 +69,14 @@ func configProblems(err error) []string {
 
 // checkSteps reports undefined steps and steps naming accounts or routes the target lacks.
 // target may be nil when the config could not be resolved: then only definitions are checked.
-func checkSteps(set *featureset.Set, target *config.Target) []string {
+func checkSteps(scenarios []*featureset.Scenario, target *config.Target) []string {
 	m := steps.NewMatcher()
 	var out []string
 	seen := map[string]bool{}
-	for _, sc := range set.Scenarios {
+	for _, sc := range scenarios {
+		if target != nil && sc.HasTag(steps.MutatingTag) && !target.AllowMutations {
+			out = append(out, fmt.Sprintf("%s: scenario %q is %s but target %q is read-only: it would be skipped; run it against a target with allow_mutations: true, or leave it out with --tags '~%s'", sc.Ref(), sc.Name, steps.MutatingTag, target.Name, steps.MutatingTag))
+		}
 		for _, st := range sc.Steps {
 			ref := fmt.Sprintf("%s:%d", sc.URI, st.Line)
 			if seen[ref] {
@@ -75,7 +85,7 @@ func checkSteps(set *featureset.Set, target *config.Target) []string {
 			seen[ref] = true
 			def, args, ok := m.Match(st.Text)
 			if !ok {
-				out = append(out, fmt.Sprintf("%s: undefined step %q", ref, st.Text))
+				out = append(out, fmt.Sprintf("%s: undefined step %q%s", ref, st.Text, suggestion(st.Text)))
 				continue
 			}
 			if target == nil {
@@ -113,4 +123,44 @@ func checkArg(t *config.Target, kind, value string) string {
 		}
 	}
 	return ""
+}
+
+// suggestion names the catalog example closest to an undefined step's text.
+func suggestion(text string) string {
+	best, bestDist := "", -1
+	for _, d := range steps.Catalog() {
+		example, _, _ := strings.Cut(d.Example, "\n")
+		for _, kw := range []string{"Given ", "When ", "Then ", "And ", "But "} {
+			example = strings.TrimPrefix(example, kw)
+		}
+		if dist := editDistance(strings.ToLower(text), strings.ToLower(example)); bestDist < 0 || dist < bestDist {
+			best, bestDist = example, dist
+		}
+	}
+	if best == "" || bestDist > len(text)/2+8 {
+		return "; run `regress steps` for the catalog"
+	}
+	return fmt.Sprintf("; did you mean %q? (`regress steps` lists every step)", best)
+}
+
+// editDistance is the Levenshtein distance between two strings, by runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }

@@ -169,7 +169,7 @@ func TestCheck(t *testing.T) {
 	for _, want := range []string{
 		"broken.feature:4: unknown account \"alcie\"",
 		"broken.feature:5: unknown route \"profle\"",
-		"broken.feature:6: undefined step \"the response stauts is 200\"",
+		"broken.feature:6: undefined step \"the response stauts is 200\"; did you mean \"the response status is 200\"?",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check output lacks %q:\n%s", want, out)
@@ -178,6 +178,14 @@ func TestCheck(t *testing.T) {
 	code, out, errOut = cli(t, nil, "check", "--config", "../regress.yaml", "--target", "demo", "../features")
 	if code != ExitPassed {
 		t.Fatalf("check of the shipped suite: exit %d\n%s%s", code, out, errOut)
+	}
+	// Mutating scenarios aimed at a read-only target are reported with their lines.
+	code, out, _ = cli(t, nil, "check", "--config", "../regress.yaml", "--target", "demo-preview", "../features")
+	if code != ExitUsage || !strings.Contains(out, "webhook.feature:11: scenario") || !strings.Contains(out, "read-only") {
+		t.Errorf("check against a read-only target: exit %d, want 2 naming the @mutating scenarios\n%s", code, out)
+	}
+	if code, out, _ = cli(t, nil, "check", "--config", "../regress.yaml", "--target", "demo-preview", "--tags", "~@mutating", "../features"); code != ExitPassed {
+		t.Errorf("check with --tags '~@mutating' against a read-only target: exit %d\n%s", code, out)
 	}
 }
 

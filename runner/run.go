@@ -96,10 +96,13 @@ func (a *App) runCommand(ctx context.Context, args []string) (err error) {
 	if err := undefinedSteps(selected); err != nil {
 		return usageError(err, "run `regress steps` for the step catalog")
 	}
+	if problems := fixtureProblems(selected); len(problems) > 0 {
+		return usageError(errors.New(strings.Join(problems, "\n")), "fix the fixture files; nothing was sent")
+	}
 
 	if o.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.timeout)
+		ctx, cancel = context.WithTimeoutCause(ctx, o.timeout, fmt.Errorf("the run's --timeout (%s) ran out", o.timeout))
 		defer cancel()
 	}
 	stop, err := a.startTarget(target, o)
@@ -109,6 +112,13 @@ func (a *App) runCommand(ctx context.Context, args []string) (err error) {
 	defer stop()
 	result := &reports.Run{Target: target.Name, BaseURL: target.BaseURL, Started: time.Now(), Selected: len(selected)}
 	if err := preflight(ctx, target); err != nil {
+		if ctx.Err() != nil {
+			// Stopped (interrupt or --timeout) while waiting for the target: not its verdict.
+			result.Interrupted = true
+			result.Duration = time.Since(result.Started)
+			a.writeReports(stdout, o, result, red)
+			return decide(0, result, len(selected), ctx)
+		}
 		result.SetUnreachable(err.Error())
 		a.writeReports(stdout, o, result, red)
 		return err
@@ -258,7 +268,7 @@ func (a *App) execute(ctx context.Context, stdout io.Writer, target *config.Targ
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
 			// godog calls this once per scenario, so the recorder is that scenario's own.
 			steps.Register(sc, run)
-			rec := &recorder{set: set, opts: o, result: result, progress: prog}
+			rec := &recorder{set: set, opts: o, result: result, progress: prog, maxBodyBytes: target.MaxBodyBytes}
 			rec.register(sc)
 		},
 		Options: &godog.Options{
@@ -281,10 +291,11 @@ func decide(godogStatus int, result *reports.Run, selected int, ctx context.Cont
 	ran := len(result.Scenarios())
 	failed := result.Count(reports.Failed)
 	switch {
+	// Not quiet: the summary says the run stopped early, this says why.
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return quietError{failedError("the run hit its --timeout before finishing")}
+		return failedError("the run hit its --timeout before finishing (%d of %d scenarios ran); the reports are marked interrupted", ran, selected)
 	case ctx.Err() != nil:
-		return quietError{failedError("the run was interrupted")}
+		return failedError("the run was interrupted (%v; %d of %d scenarios ran); the reports are marked interrupted", context.Cause(ctx), ran, selected)
 	case result.Unreachable != "":
 		return unreachableError(errors.New(result.Unreachable), "install Debian's chromium (apt-get install chromium), set CHROME_PATH to a Chromium binary, or set REGRESS_CDP_URL (or the target's browser.cdp_url) to a DevTools websocket URL")
 	case godogStatus == 2:

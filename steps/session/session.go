@@ -236,10 +236,14 @@ func (s *Session) report(method, url string, resp *Response, err error) {
 func (s *Session) cause(ctx context.Context, err error) error {
 	err = transportCause(err)
 	if ctx.Err() != nil {
-		if c := context.Cause(ctx); c != nil && c != ctx.Err() && !strings.Contains(err.Error(), c.Error()) {
-			return fmt.Errorf("stopped, %v: %w", c, err)
+		c := context.Cause(ctx)
+		switch {
+		case c == nil || c == ctx.Err():
+			return err
+		case strings.Contains(err.Error(), c.Error()): // net/http may report the cause itself
+			return fmt.Errorf("stopped, %w", err)
 		}
-		return err
+		return fmt.Errorf("stopped, %v: %w", c, err)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
