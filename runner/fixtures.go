@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 
 	"regress/runner/featureset"
 	"regress/steps"
@@ -25,7 +24,16 @@ func fixtureProblems(scenarios []*featureset.Scenario) []string {
 	for _, sc := range scenarios {
 		for _, st := range sc.Steps {
 			def, args, ok := m.Match(st.Text)
-			if !ok || !strings.HasPrefix(def.Pattern, stripeEventPattern) || len(args) < 2 {
+			if !ok {
+				continue
+			}
+			fixture := ""
+			for i, kind := range def.Args {
+				if kind == steps.ArgFixture && i < len(args) {
+					fixture = args[i]
+				}
+			}
+			if fixture == "" {
 				continue
 			}
 			ref := fmt.Sprintf("%s:%d", sc.URI, st.Line)
@@ -33,7 +41,7 @@ func fixtureProblems(scenarios []*featureset.Scenario) []string {
 				continue // a Background step appears in every scenario
 			}
 			seen[ref] = true
-			path := filepath.Join(filepath.Dir(sc.URI), args[1])
+			path := filepath.Join(filepath.Dir(sc.URI), fixture)
 			data, err := os.ReadFile(path)
 			if err != nil {
 				out = append(out, fmt.Sprintf("%s: step %q: fixture %s: %s", ref, st.Text, path, pathReason(err)))
@@ -46,10 +54,6 @@ func fixtureProblems(scenarios []*featureset.Scenario) []string {
 	}
 	return out
 }
-
-// stripeEventPattern starts the patterns of the steps that prepare a Stripe event from a fixture;
-// their second argument is the fixture's path, relative to the feature file.
-const stripeEventPattern = `^a Stripe event "`
 
 // fixtureValue matches a {{placeholder}} of a fixture, as the webhook steps fill them.
 var fixtureValue = regexp.MustCompile(`\{\{(\w+)\}\}`)

@@ -18,7 +18,7 @@ type Def struct {
 	Example     string
 	Group       string
 	// Args names what each capture group refers to, so `regress check` can verify it offline:
-	// ArgSession (an account or anonymous), ArgAccount, ArgRoute, or "" for anything else.
+	// ArgSession (an account or anonymous), ArgAccount, ArgRoute, ArgFixture, or "" for anything else.
 	Args    []string
 	Handler any
 }
@@ -28,6 +28,7 @@ const (
 	ArgSession = "session"
 	ArgAccount = "account"
 	ArgRoute   = "route"
+	ArgFixture = "fixture" // a file path relative to the feature file
 )
 
 // Catalog lists every step definition, grouped by concern, in the order `regress steps` prints
@@ -64,7 +65,7 @@ func Register(sc *godog.ScenarioContext, run *Run) {
 		if d := run.Target.Timeouts.Scenario; d > 0 {
 			// Bounded time per scenario; cancelled in After below.
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, d)
+			ctx, cancel = context.WithTimeoutCause(ctx, d, fmt.Errorf("the scenario ran out of its timeouts.scenario (%s)", d))
 			w.cancel = cancel
 		}
 		return ctx, nil

@@ -36,14 +36,14 @@ func webhookSteps() []Def {
 		Description: "Prepares a Stripe event from a JSON fixture next to the feature file: {{event_id}} becomes a fresh event id, {{customer}} the account's Stripe customer id, {{created}} the current Unix time.",
 		Example:     `Given a Stripe event "purchase" from "fixtures/stripe/checkout_completed.json" for alice`,
 		Group:       "webhooks",
-		Args:        []string{"", "", ArgAccount},
+		Args:        []string{"", ArgFixture, ArgAccount},
 		Handler:     h3((*World).stripeEvent),
 	}, {
 		Pattern:     `^a Stripe event "([^"]+)" from "([^"]+)" for (\w+) with:$`,
 		Description: "The same, with a table of further {{placeholder}} values; a value \"now-600\" is the Unix time 600 seconds ago.",
 		Example:     "Given a Stripe event \"upgrade\" from \"fixtures/stripe/subscription_updated.json\" for alice with:\n  | plan    | pro     |\n  | created | now-600 |",
 		Group:       "webhooks",
-		Args:        []string{"", "", ArgAccount},
+		Args:        []string{"", ArgFixture, ArgAccount},
 		Handler:     h3Table((*World).stripeEventWith),
 	}, {
 		Pattern:     `^the "([^"]+)" event is delivered (\d+) times?$`,

@@ -13,6 +13,11 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal the run winds down (reports, Chromium); a second one kills.
+		<-ctx.Done()
+		stop()
+	}()
 	code := runner.NewApp().Run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)

@@ -106,8 +106,13 @@ func locate(value string, c Content, decoded any, jsonOK bool, unescaped string)
 			return "body at " + path
 		}
 	}
+	// The raw text first: unescaping can also change text that only looked like an entity.
+	raw := string(c.Body)
+	if i := strings.Index(raw, value); i >= 0 {
+		return "body line " + strconv.Itoa(1+strings.Count(raw[:i], "\n"))
+	}
 	if i := strings.Index(unescaped, value); i >= 0 {
-		return "body line " + strconv.Itoa(1+strings.Count(unescaped[:i], "\n"))
+		return "body line " + strconv.Itoa(1+strings.Count(unescaped[:i], "\n")) + " (HTML-escaped)"
 	}
 	return ""
 }
@@ -137,7 +142,8 @@ func jsonPath(v any, value, path string) string {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if strings.Contains(k, value) {
-				return path + "." + k + " (key)"
+				// The key is the value itself: evidence shows it masked.
+				return path + "." + redact.Mask(k) + " (a key)"
 			}
 			if p := jsonPath(t[k], value, path+"."+k); p != "" {
 				return p

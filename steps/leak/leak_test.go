@@ -51,7 +51,7 @@ func TestScanIgnoresOwnDataAndEchoedValues(t *testing.T) {
 
 func TestScanAnonymousSeesEveryAccountAsForeign(t *testing.T) {
 	got := detector().Scan("anonymous", func(string) bool { return true }, Content{URL: "u", Body: []byte("<p>Hello alice&#64;example.test</p>\n")})
-	if len(got) != 1 || got[0].Account != "alice" || got[0].Where != "body line 1" {
+	if len(got) != 1 || got[0].Account != "alice" || got[0].Where != "body line 1 (HTML-escaped)" {
 		t.Fatalf("findings = %+v, want alice's email at body line 1 (HTML entities decoded)", got)
 	}
 }
@@ -61,5 +61,20 @@ func TestScanHeaders(t *testing.T) {
 	got := detector().Scan("alice", notOwner("alice"), Content{URL: "u", Header: h})
 	if len(got) != 1 || got[0].Where != `header "X-Customer"` {
 		t.Fatalf("findings = %+v", got)
+	}
+}
+
+func TestScanRawTextThatLooksLikeAnEntity(t *testing.T) {
+	d := NewDetector([]Fingerprint{{Account: "bob", Name: "name", Value: "Tom&notes"}})
+	got := d.Scan("alice", notOwner("alice"), Content{URL: "u", Body: []byte("plain text: Tom&notes\n")})
+	if len(got) != 1 || got[0].Where != "body line 1" {
+		t.Fatalf("findings = %+v, want the raw value found", got)
+	}
+}
+
+func TestScanMasksAValueThatIsAJSONKey(t *testing.T) {
+	got := detector().Scan("alice", notOwner("alice"), Content{URL: "u", Body: []byte(`{"by_email":{"bob@example.test":{"n":1}}}`)})
+	if len(got) != 1 || strings.Contains(got[0].Where, "bob@example.test") || !strings.Contains(got[0].Where, "(a key)") {
+		t.Fatalf("findings = %+v, want the key found and masked", got)
 	}
 }
