@@ -3,6 +3,8 @@ package runner
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -215,5 +217,70 @@ func TestReadOnlySkipsMutatingScenarios(t *testing.T) {
 	code, out, errOut = cli(t, nil, runArgs(t, "--target", "demo", "--base-url", srv.URL, "--read-only", "--tags", "@webhook")...)
 	if code != ExitUsage || !strings.Contains(errOut, "nothing was verified") {
 		t.Errorf("every selected scenario skipped: exit %d, want 2 saying nothing was verified\n%s%s", code, out, errOut)
+	}
+}
+
+// TestBrowserUnavailableIsExit3: with no usable Chromium, a browser scenario ends the run with
+// exit 3 and says how to install or point to one; API scenarios still ran.
+func TestBrowserUnavailableIsExit3(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	env := map[string]string{"CHROME_PATH": filepath.Join(t.TempDir(), "no-chromium-here")}
+	app := &App{Stdout: &stdout, Stderr: &stderr, LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+	code := app.Run(context.Background(), runArgs(t, "--target", "demo", "--tags", "@isolation"))
+	if code != ExitUnreachable {
+		t.Fatalf("exit %d, want 3\n%s%s", code, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "apt-get install chromium") || !strings.Contains(stderr.String(), "CHROME_PATH") {
+		t.Errorf("the message does not say how to get a browser:\n%s", stderr.String())
+	}
+}
+
+// TestFailingBrowserScenarioAttachesScreenshot: a browser scenario that catches a leak carries a
+// screenshot, the DOM and the network calls into cucumber.json.
+func TestFailingBrowserScenarioAttachesScreenshot(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	code, out, errOut := cli(t, nil, "run", "--config", "../regress.yaml", "--target", "demo", "--demo-bugs", "client-filter",
+		"--report-dir", dir, "../features/isolation.feature")
+	if code != ExitFailed {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "network GET") || !strings.Contains(out, "/api/customers (Fetch)") {
+		t.Errorf("the leak is not named as a network call:\n%s", out)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "cucumber.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var features []struct {
+		Elements []struct {
+			Name  string
+			Steps []struct {
+				Embeddings []struct {
+					MimeType string `json:"mime_type"`
+					Data     string
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &features); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, f := range features {
+		for _, e := range f.Elements {
+			for _, s := range e.Steps {
+				for _, em := range s.Embeddings {
+					if png, err := base64.StdEncoding.DecodeString(em.Data); err == nil && em.MimeType == "image/png" && bytes.HasPrefix(png, []byte("\x89PNG")) {
+						kinds["png"] = true
+					}
+					kinds[em.MimeType] = true
+				}
+			}
+		}
+	}
+	if !kinds["png"] || !kinds["text/html"] || !kinds["text/plain"] {
+		t.Errorf("embeddings %v, want a PNG screenshot, the DOM and the network calls", kinds)
 	}
 }
