@@ -154,32 +154,12 @@ func (w *World) closeBrowserContexts() {
 
 // opensPage: `^(\w+) opens the "([^"]+)" page$`.
 func (w *World) opensPage(ctx context.Context, who, routeName string) error {
-	s, err := w.session(who)
-	if err != nil {
-		return err
-	}
-	return w.openRoute(ctx, s, routeName, s.Account)
+	return w.opensPageWithValues(ctx, who, routeName, "")
 }
 
 // opensPageWithValues: `^(\w+) opens the "([^"]+)" page with (\w+)'s values$`.
 func (w *World) opensPageWithValues(ctx context.Context, who, routeName, owner string) error {
-	s, err := w.session(who)
-	if err != nil {
-		return err
-	}
-	values, err := w.account(owner)
-	if err != nil {
-		return err
-	}
-	return w.openRoute(ctx, s, routeName, values)
-}
-
-func (w *World) openRoute(ctx context.Context, s *session.Session, routeName string, values *config.Account) error {
-	r, err := w.route(routeName)
-	if err != nil {
-		return err
-	}
-	path, err := w.expandRoute(r, values)
+	s, path, err := w.routeFor(who, routeName, owner)
 	if err != nil {
 		return err
 	}
@@ -291,15 +271,7 @@ func (w *World) logsInThroughBrowser(ctx context.Context, name string) error {
 
 // browserGetsServerErrors: `^(\w+)'s browser gets server errors from the "([^"]+)" route$`.
 func (w *World) browserGetsServerErrors(ctx context.Context, who, routeName string) error {
-	s, err := w.session(who)
-	if err != nil {
-		return err
-	}
-	r, err := w.route(routeName)
-	if err != nil {
-		return err
-	}
-	path, err := w.expandRoute(r, s.Account)
+	s, path, err := w.routeFor(who, routeName, "")
 	if err != nil {
 		return err
 	}

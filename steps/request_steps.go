@@ -56,36 +56,12 @@ func requestSteps() []Def {
 
 // requestsRoute: `^(\w+) requests the "([^"]+)" route$`.
 func (w *World) requestsRoute(ctx context.Context, who, routeName string) error {
-	s, err := w.session(who)
-	if err != nil {
-		return err
-	}
-	r, err := w.route(routeName)
-	if err != nil {
-		return err
-	}
-	path, err := w.expandRoute(r, s.Account)
-	if err != nil {
-		return err
-	}
-	return w.send(ctx, s, http.MethodGet, path, nil, "")
+	return w.requestsRouteWithValues(ctx, who, routeName, "")
 }
 
 // requestsRouteWithValues: `^(\w+) requests the "([^"]+)" route with (\w+)'s values$`.
 func (w *World) requestsRouteWithValues(ctx context.Context, who, routeName, owner string) error {
-	s, err := w.session(who)
-	if err != nil {
-		return err
-	}
-	r, err := w.route(routeName)
-	if err != nil {
-		return err
-	}
-	values, err := w.account(owner)
-	if err != nil {
-		return err
-	}
-	path, err := w.expandRoute(r, values)
+	s, path, err := w.routeFor(who, routeName, owner)
 	if err != nil {
 		return err
 	}

@@ -173,6 +173,31 @@ func (w *World) route(name string) (*config.Route, error) {
 	return r, nil
 }
 
+// routeFor resolves a step's session and a route's path. The path's placeholders take the
+// values of the account named owner, or the session's own when owner is "" (for the anonymous
+// visitor, those of the first account that has them all).
+func (w *World) routeFor(who, routeName, owner string) (*session.Session, string, error) {
+	s, err := w.session(who)
+	if err != nil {
+		return nil, "", err
+	}
+	r, err := w.route(routeName)
+	if err != nil {
+		return nil, "", err
+	}
+	values := s.Account
+	if owner != "" {
+		if values, err = w.account(owner); err != nil {
+			return nil, "", err
+		}
+	}
+	path, err := w.expandRoute(r, values)
+	if err != nil {
+		return nil, "", err
+	}
+	return s, path, nil
+}
+
 // expandRoute fills the route's placeholders from the given account's values, or, for the
 // anonymous visitor, from the first account that has them all.
 func (w *World) expandRoute(r *config.Route, values *config.Account) (string, error) {

@@ -157,6 +157,17 @@ func (c *Context) injectFailures(actx, tctx context.Context, paused <-chan fetch
 	return nil
 }
 
+// replaceTab closes the current tab and opens a new one as the current tab; the caller holds c.mu.
+func (c *Context) replaceTab(ctx context.Context) (*tab, error) {
+	c.closeTab()
+	t, err := c.openTab(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.tab = t
+	return t, nil
+}
+
 // Visit opens pageURL in a new tab of this context (closing the previous tab first), waits for the
 // load event and then for the network to be idle (no request in flight for 500ms, waiting at most
 // ActionTimeout: a page that never goes idle is captured as it is), reads every response body
@@ -167,12 +178,10 @@ func (c *Context) Visit(ctx context.Context, pageURL string) (*Visit, error) {
 		return nil, err
 	}
 	defer c.mu.Unlock()
-	c.closeTab()
-	t, err := c.openTab(ctx)
+	t, err := c.replaceTab(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c.tab = t
 	if err := c.load(ctx, t, chromedp.Navigate(pageURL)); err != nil {
 		return nil, fmt.Errorf("visiting %s: %w", pageURL, err)
 	}
@@ -218,12 +227,10 @@ func (c *Context) Login(ctx context.Context, loginURL, usernameSel, passwordSel,
 		return nil, err
 	}
 	defer c.mu.Unlock()
-	c.closeTab()
-	t, err := c.openTab(ctx)
+	t, err := c.replaceTab(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c.tab = t
 	if err := c.load(ctx, t, chromedp.Navigate(loginURL)); err != nil {
 		return nil, fmt.Errorf("login at %s: %w", loginURL, err)
 	}
