@@ -81,7 +81,7 @@ func TestShippedDemo(t *testing.T) {
 	if _, err := order.Expand(carol); err == nil {
 		t.Error("carol has no order_1, yet the order route expanded")
 	}
-	if got := tg.Secrets(); !slices.Equal(got, []string{"alice-demo-password", "bob-demo-password", "carol-demo-password", "whsec_demo_regress_0123456789abcdef"}) {
+	if got := tg.Secrets(); !slices.Equal(got, []string{"alice-demo-password", "bob-demo-password", "carol-demo-password", "whsec_demo_regress_0123456789abcdef", "demo-expired-session-7f3c9a41d2e8b6"}) {
 		t.Errorf("Secrets = %q", got)
 	}
 }

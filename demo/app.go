@@ -18,6 +18,10 @@ import (
 // DefaultSessionTTL is the session lifetime used when Options.SessionTTL is 0.
 const DefaultSessionTTL = 30 * time.Minute
 
+// ExpiredSessionToken is the token of a session that expired before the app started: the demo's
+// session.expired_token.
+const ExpiredSessionToken = "demo-expired-session-7f3c9a41d2e8b6"
+
 // DefaultWebhookSecret is the Stripe webhook signing secret used when Options.WebhookSecret is "".
 const DefaultWebhookSecret = "whsec_demo_regress_0123456789abcdef"
 
@@ -51,7 +55,8 @@ type app struct {
 	processedEvents map[string]bool // Stripe event ids already applied
 	failedEvents    map[string]bool // Stripe event ids that failed once (see metadata.fail_once)
 	entitlementSeq  int
-	lastDashboard   []byte // the last dashboard page rendered (served only by the expired-fallback bug)
+	lastDashboard   []byte            // the last dashboard page rendered (served only by the expired-fallback bug)
+	endedSessions   map[string]string // token -> customer id of sessions logged out or expired
 }
 
 // New returns the demo app as an http.Handler, behind its own shared cache layer (see the cache
@@ -72,6 +77,7 @@ func newApp(opts Options) *app {
 		orders:          seedOrders(),
 		checkouts:       seedCheckouts(),
 		sessions:        make(map[string]session),
+		endedSessions:   make(map[string]string),
 		processedEvents: make(map[string]bool),
 		failedEvents:    make(map[string]bool),
 	}
@@ -89,6 +95,8 @@ func newApp(opts Options) *app {
 	}
 	a.appJS = appBundle(a.bugs)
 	a.dashboardJS = dashboardBundle(a.bugs)
+	// A session of alice's that expired an hour ago, so a test can present an expired token.
+	a.sessions[ExpiredSessionToken] = session{customerID: "usr_alice", expires: a.now().Add(-time.Hour)}
 	return a
 }
 

@@ -46,7 +46,7 @@ func (a *app) sessionCustomerLocked(r *http.Request) *customer {
 		return nil
 	}
 	if !a.now().Before(s.expires) {
-		delete(a.sessions, token)
+		a.endSessionLocked(token)
 		return nil
 	}
 	return a.customerByIDLocked(s.customerID)
@@ -83,8 +83,16 @@ func (a *app) login(email, password string) (string, bool) {
 func (a *app) logout(r *http.Request) {
 	token := presentedToken(r)
 	a.mu.Lock()
-	delete(a.sessions, token)
+	a.endSessionLocked(token)
 	a.mu.Unlock()
+}
+
+// endSessionLocked revokes a session and remembers whose it was. The caller holds a.mu.
+func (a *app) endSessionLocked(token string) {
+	if s, ok := a.sessions[token]; ok {
+		a.endedSessions[token] = s.customerID
+		delete(a.sessions, token)
+	}
 }
 
 func setLoginCookies(w http.ResponseWriter, token string) {

@@ -393,3 +393,21 @@ func TestCleanNoCrossCustomerData(t *testing.T) {
 		}
 	}
 }
+
+// TestExpiredSessionTokenIsRefused: the seeded expired session gets nothing.
+func TestExpiredSessionTokenIsRefused(t *testing.T) {
+	e := newEnv(t)
+	req, err := http.NewRequest(http.MethodGet, e.srv.URL+"/api/me", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+ExpiredSessionToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("GET /api/me with the expired token: %d, want 401", resp.StatusCode)
+	}
+}

@@ -191,16 +191,27 @@ func (a *app) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		data = pageData{Title: "Dashboard", Customer: c.profile()}
 	}
 	stale := a.lastDashboard
+	var former *customer // whose session the presented, ended token was
+	if id, ok := a.endedSessions[presentedToken(r)]; ok {
+		former = a.customerByIDLocked(id)
+	}
 	a.mu.Unlock()
 	if c == nil {
 		returning := presentedToken(r) != "" || len(r.Cookies()) > 0
-		if returning && stale != nil && a.bugs.Has("expired-fallback") {
+		if returning && a.bugs.Has("expired-fallback") {
 			// Bug expired-fallback: a returning visitor (one with any of our cookies) whose
 			// session no longer resolves is treated as "render what we had" rather than "log in
-			// again", so the last dashboard rendered is served.
-			a.setPersonalHeaders(w.Header())
-			writeHTML(w, http.StatusOK, stale)
-			return
+			// again": the ended session's own dashboard, else the last dashboard rendered.
+			if former != nil {
+				if page, err := a.render("dashboard", pageData{Title: "Dashboard", Customer: former.profile()}); err == nil {
+					stale = page
+				}
+			}
+			if stale != nil {
+				a.setPersonalHeaders(w.Header())
+				writeHTML(w, http.StatusOK, stale)
+				return
+			}
 		}
 		redirectToLogin(w, r)
 		return
