@@ -317,7 +317,8 @@ func validateFingerprints(c *collector, aq string, doc *accountDoc, owners map[s
 	}
 	out := make([]Fingerprint, 0, len(doc.Fingerprints))
 	for _, e := range doc.Fingerprints {
-		f := Fingerprint{Name: e.Key, Value: e.Value, Line: e.Line}
+		// Stored trimmed: a value from the environment with a stray newline would never match.
+		f := Fingerprint{Name: e.Key, Value: strings.TrimSpace(e.Value), Line: e.Line}
 		out = append(out, f)
 		if !validName(f.Name) {
 			c.add(f.Line, "fingerprint name %q of %s is not valid; use lowercase letters, digits and \"_\", starting with a letter", f.Name, aq)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"regress/demo"
 	"regress/runner/featureset"
 	"regress/runner/tagexpr"
 )
@@ -41,6 +42,26 @@ var detectionMatrix = map[string]detection{
 	"webhook-dup":   {concern: "@webhook"},
 	"ownership":     {concern: "@webhook"},
 	"service-key":   {concern: "@bundle"},
+	// Carol's browser login lands on her dashboard, which shows the fallback order.
+	"empty-fallback": {concern: "@isolation"},
+	// The production widget is on the account page, which the cache and empty-state checks
+	// load too.
+	"preview-prod": {concern: "@preview", also: []string{"@cache", "@isolation"}},
+}
+
+// TestDetectionMatrixCoversEveryBug: a bug of the demo's catalog that the matrix does not name
+// would go unproven.
+func TestDetectionMatrixCoversEveryBug(t *testing.T) {
+	for _, b := range demo.Catalog() {
+		d, ok := detectionMatrix[b.Name]
+		if !ok {
+			t.Errorf("demo bug %q is not in the detection matrix", b.Name)
+			continue
+		}
+		if d.concern != "@"+b.Concern {
+			t.Errorf("demo bug %q: the matrix expects %s, the catalog names concern %q", b.Name, d.concern, b.Concern)
+		}
+	}
 }
 
 var failedLine = regexp.MustCompile(`(?m)^FAILED (\S+)`)
