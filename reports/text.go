@@ -111,6 +111,8 @@ func (c counts) verdict() string {
 	}
 	if c.Interrupted {
 		parts = append(parts, fmt.Sprintf("interrupted after %d of %d scenarios", c.Ran, c.Selected))
+	} else if c.Ran < c.Selected {
+		parts = append(parts, fmt.Sprintf("only %d of %d selected scenarios ran", c.Ran, c.Selected))
 	}
 	if len(parts) > 0 {
 		return strings.Join(parts, ", ")
@@ -126,5 +128,5 @@ func (c counts) verdict() string {
 
 // ok reports whether the run passes the gate.
 func (c counts) ok() bool {
-	return c.Failed == 0 && !c.Interrupted && c.Unreachable == "" && c.Passed > 0
+	return c.Failed == 0 && !c.Interrupted && c.Unreachable == "" && c.Passed > 0 && c.Ran >= c.Selected
 }

@@ -74,6 +74,9 @@ func checkSteps(scenarios []*featureset.Scenario, target *config.Target) []strin
 	var out []string
 	seen := map[string]bool{}
 	for _, sc := range scenarios {
+		if len(sc.Steps) == 0 {
+			out = append(out, fmt.Sprintf("%s: scenario %q has no steps; a scenario that checks nothing must not pass", sc.Ref(), sc.Name))
+		}
 		if target != nil && sc.HasTag(steps.MutatingTag) && !target.AllowMutations {
 			out = append(out, fmt.Sprintf("%s: scenario %q is %s but target %q is read-only: it would be skipped; run it against a target with allow_mutations: true, or leave it out with --tags '~%s'", sc.Ref(), sc.Name, steps.MutatingTag, target.Name, steps.MutatingTag))
 		}

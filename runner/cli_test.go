@@ -284,3 +284,22 @@ func TestFailingBrowserScenarioAttachesScreenshot(t *testing.T) {
 		t.Errorf("embeddings %v, want a PNG screenshot, the DOM and the network calls", kinds)
 	}
 }
+
+// TestOutlineRowSelection: "file:N" selects one Examples row by its line, or every row by the
+// outline's keyword line, and exactly those run.
+func TestOutlineRowSelection(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		path string
+		want string
+	}{
+		{"../features/webhook.feature:25", "1 scenarios selected, 1 passed"},
+		{"../features/webhook.feature:17", "4 scenarios selected, 4 passed"},
+		{"../features/webhook.feature:11", "1 scenarios selected, 1 passed"},
+	} {
+		code, out, errOut := cli(t, nil, "run", "--config", "../regress.yaml", "--target", "demo", "--report-dir", t.TempDir(), tt.path)
+		if code != ExitPassed || !strings.Contains(out, tt.want) {
+			t.Errorf("%s: exit %d, want 0 and %q\n%s%s", tt.path, code, tt.want, out, errOut)
+		}
+	}
+}

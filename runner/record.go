@@ -35,14 +35,18 @@ type recorder struct {
 	steps       map[int]reports.Step // by the step's index in the pickle
 	failedStep  int
 	// notRun is set when the run was already stopped (interrupt or --timeout) as the scenario
-	// came up: godog still walks every remaining scenario, but none of them runs or is reported.
+	// came up, or when godog runs an outline row that was not selected (godog selects outlines
+	// whole): such a scenario neither runs nor is reported.
 	notRun bool
+	// selected holds the refs (file:line) of the selected scenarios.
+	selected map[string]bool
 }
 
 func (r *recorder) register(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		r.pickle, r.started, r.steps, r.failedStep = p, time.Now(), map[int]reports.Step{}, -1
-		if r.notRun = ctx.Err() != nil; r.notRun {
+		uri, line := r.ref(p)
+		if r.notRun = ctx.Err() != nil || !r.selected[fmt.Sprintf("%s:%d", uri, line)]; r.notRun {
 			return ctx, godog.ErrSkip
 		}
 		return ctx, nil
@@ -64,6 +68,20 @@ func (r *recorder) register(sc *godog.ScenarioContext) {
 		r.progress.scenarioDone(s)
 		return ctx, nil
 	})
+}
+
+// ref returns a scenario's feature file and line. godog keeps a "file.feature:N" selector in the
+// scenario's URI; the file is the part before.
+func (r *recorder) ref(p *godog.Scenario) (string, int) {
+	line := 0
+	if p.Location != nil {
+		line = int(p.Location.Line)
+	}
+	uri := p.Uri
+	if m := lineSelector.FindStringSubmatch(uri); m != nil {
+		uri = m[1]
+	}
+	return uri, line
 }
 
 func (r *recorder) stepDone(st *godog.Step, status godog.StepResultStatus, err error) {
@@ -100,15 +118,7 @@ func stepStatus(s godog.StepResultStatus) reports.Status {
 
 // scenario builds the scenario's outcome from godog's error, the recorded steps and its world.
 func (r *recorder) scenario(p *godog.Scenario, err error, w *steps.World) *reports.Scenario {
-	line := 0
-	if p.Location != nil {
-		line = int(p.Location.Line)
-	}
-	// godog keeps a "file.feature:N" selector in the scenario's URI; the file is the part before.
-	uri := p.Uri
-	if m := lineSelector.FindStringSubmatch(uri); m != nil {
-		uri = m[1]
-	}
+	uri, line := r.ref(p)
 	s := &reports.Scenario{
 		Ref: fmt.Sprintf("%s:%d", uri, line), URI: uri, Line: line, Name: p.Name,
 		Status: reports.Passed, Duration: time.Since(r.started),

@@ -77,7 +77,7 @@ func (a *App) runCommand(ctx context.Context, args []string) (err error) {
 		return err
 	}
 	// From here on every word written goes through the redactor: console, reports, errors.
-	red := redact.New(target.Secrets())
+	red := redact.New(append(target.Secrets(), personalValues(target)...))
 	defer func() { err = redactedError(err, red) }()
 	stdout := red.Writer(a.Stdout)
 	defer stdout.Close()
@@ -135,6 +135,21 @@ func (a *App) runCommand(ctx context.Context, args []string) (err error) {
 		return usageError(werr, "check --report-dir")
 	}
 	return verdict
+}
+
+// personalValues are the accounts' fingerprints and the production canaries: customer data that
+// reports and the console show masked, like secrets, so the reports never become the leak.
+func personalValues(t *config.Target) []string {
+	var out []string
+	for _, a := range t.Accounts {
+		for _, fp := range a.Fingerprints {
+			out = append(out, fp.Value)
+		}
+	}
+	for _, c := range t.Production.Canaries {
+		out = append(out, c.Value)
+	}
+	return out
 }
 
 // writeReports writes every report format into --report-dir (and the CI job summary when
@@ -232,6 +247,9 @@ func undefinedSteps(selected []*featureset.Scenario) error {
 	var errs []error
 	seen := map[string]bool{}
 	for _, sc := range selected {
+		if len(sc.Steps) == 0 {
+			errs = append(errs, fmt.Errorf("%s: scenario %q has no steps; a scenario that checks nothing must not pass", sc.Ref(), sc.Name))
+		}
 		for _, st := range sc.Steps {
 			if _, _, ok := m.Match(st.Text); ok {
 				continue
@@ -262,13 +280,17 @@ func (a *App) execute(ctx context.Context, stdout io.Writer, target *config.Targ
 	}
 	run := steps.NewRun(target, br)
 	_, ci := a.LookupEnv("CI")
-	prog := newProgress(stdout, len(set.Select(expr)), a.IsTerminal && !ci)
+	selectedRefs := map[string]bool{}
+	for _, sc := range set.Select(expr) {
+		selectedRefs[sc.Ref()] = true
+	}
+	prog := newProgress(stdout, len(selectedRefs), a.IsTerminal && !ci)
 	suite := godog.TestSuite{
 		Name: "regress",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
 			// godog calls this once per scenario, so the recorder is that scenario's own.
 			steps.Register(sc, run)
-			rec := &recorder{set: set, opts: o, result: result, progress: prog, maxBodyBytes: target.MaxBodyBytes}
+			rec := &recorder{set: set, opts: o, result: result, progress: prog, maxBodyBytes: target.MaxBodyBytes, selected: selectedRefs}
 			rec.register(sc)
 		},
 		Options: &godog.Options{
@@ -302,6 +324,8 @@ func decide(godogStatus int, result *reports.Run, selected int, ctx context.Cont
 		return usageError(errors.New("godog refused the features or options"), "")
 	case ran == 0:
 		return usageError(fmt.Errorf("no scenario ran (%d selected)", selected), "a gate that runs nothing must not pass")
+	case ran != selected && failed == 0:
+		return usageError(fmt.Errorf("%d scenarios were selected but %d ran", selected, ran), "a gate must run what it selected; report this as a bug of regress")
 	case failed > 0 || godogStatus != 0:
 		return quietError{failedError("%d of %d scenarios failed", failed, ran)}
 	case result.Count(reports.Passed) == 0:

@@ -71,13 +71,13 @@ func browserSteps() []Def {
 		Group:       "browser",
 		Handler:     h0((*World).pageIsNotLogin),
 	}, {
-		Pattern:     `^the page shows "([^"]*)"$`,
+		Pattern:     `^the page shows "([^"]+)"$`,
 		Description: "The rendered text of the last opened page contains the text.",
 		Example:     `Then the page shows "No orders yet"`,
 		Group:       "browser",
 		Handler:     h1((*World).pageShows),
 	}, {
-		Pattern:     `^the page does not show "([^"]*)"$`,
+		Pattern:     `^the page does not show "([^"]+)"$`,
 		Description: "The rendered text of the last opened page does not contain the text.",
 		Example:     `Then the page does not show "Internal Server Error"`,
 		Group:       "browser",
@@ -348,7 +348,7 @@ func (w *World) pageIsNotLogin(context.Context) error {
 	return nil
 }
 
-// pageShows: `^the page shows "([^"]*)"$`.
+// pageShows: `^the page shows "([^"]+)"$`.
 func (w *World) pageShows(_ context.Context, text string) error {
 	v, err := w.visited()
 	if err != nil {
@@ -360,7 +360,7 @@ func (w *World) pageShows(_ context.Context, text string) error {
 	return nil
 }
 
-// pageDoesNotShow: `^the page does not show "([^"]*)"$`.
+// pageDoesNotShow: `^the page does not show "([^"]+)"$`.
 func (w *World) pageDoesNotShow(_ context.Context, text string) error {
 	v, err := w.visited()
 	if err != nil {

@@ -110,6 +110,11 @@ func (w *World) everyPersonalisedRoutePrivate(ctx context.Context, who string) e
 			problems = append(problems, fmt.Sprintf("route %q: %v", r.Name, err))
 			continue
 		}
+		if w.last.Status < 200 || w.last.Status > 299 {
+			// A refusal proves nothing about how the personalised page is cached.
+			problems = append(problems, fmt.Sprintf("route %q: %s answered %d%s; expected the personalised page (is %s logged in?)", r.Name, w.last.Describe(), w.last.Status, locationNote(w.last), who))
+			continue
+		}
 		for _, check := range []func(*session.Response) error{sharedCacheable, sharedCacheHit} {
 			if err := check(w.last); err != nil {
 				problems = append(problems, fmt.Sprintf("route %q: %v", r.Name, err))

@@ -70,6 +70,9 @@ func (w *World) requestsRouteWithValues(ctx context.Context, who, routeName, own
 
 // sends: `^(\w+) sends (GET|HEAD|DELETE) "([^"]+)"$`.
 func (w *World) sends(ctx context.Context, who, method, path string) error {
+	if err := w.mutationAllowed(method, path); err != nil {
+		return err
+	}
 	s, err := w.session(who)
 	if err != nil {
 		return err
@@ -83,8 +86,8 @@ func (w *World) sends(ctx context.Context, who, method, path string) error {
 
 // sendsJSON: `^(\w+) sends (POST|PUT|PATCH|DELETE) "([^"]+)" with JSON:$`.
 func (w *World) sendsJSON(ctx context.Context, who, method, path string, doc *godog.DocString) error {
-	if !w.run.Target.AllowMutations {
-		return fmt.Errorf("refusing to send %s %s: target %q is read-only; tag the scenario %s", method, path, w.run.Target.Name, MutatingTag)
+	if err := w.mutationAllowed(method, path); err != nil {
+		return err
 	}
 	s, err := w.session(who)
 	if err != nil {
@@ -98,6 +101,19 @@ func (w *World) sendsJSON(ctx context.Context, who, method, path string, doc *go
 		return err
 	}
 	return w.send(ctx, s, method, path, []byte(body), "application/json")
+}
+
+// mutationAllowed refuses, before anything is sent, a request that may change state on a
+// read-only target: every method but GET, HEAD and OPTIONS.
+func (w *World) mutationAllowed(method, path string) error {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return nil
+	}
+	if !w.run.Target.AllowMutations {
+		return fmt.Errorf("refusing to send %s %s: target %q is read-only; tag the scenario %s so it is skipped there", method, path, w.run.Target.Name, MutatingTag)
+	}
+	return nil
 }
 
 // fillValues replaces {account.fingerprint} with the account's value (URL-escaped in paths).

@@ -64,7 +64,7 @@ func responseSteps() []Def {
 		Group:       "responses",
 		Handler:     h1((*World).onlyFields),
 	}, {
-		Pattern:     `^the response header "([^"]+)" contains "([^"]*)"$`,
+		Pattern:     `^the response header "([^"]+)" contains "([^"]+)"$`,
 		Description: "A header of the last response contains the text (case-insensitive).",
 		Example:     `Then the response header "Cache-Control" contains "no-store"`,
 		Group:       "responses",
@@ -268,7 +268,11 @@ func (w *World) jsonArrayHas(_ context.Context, path, count string) error {
 	if !ok {
 		return fmt.Errorf("%s: JSON field %q is %s, expected an array", w.last.Describe(), path, jsonKind(v))
 	}
-	if want, _ := strconv.Atoi(count); len(arr) != want {
+	want, err := strconv.Atoi(count)
+	if err != nil {
+		return fmt.Errorf("%q is not a count", count)
+	}
+	if len(arr) != want {
 		return fmt.Errorf("%s: JSON field %q has %d items, expected %d", w.last.Describe(), path, len(arr), want)
 	}
 	return nil
@@ -333,7 +337,7 @@ func (w *World) onlyFieldsIn(allowed []string) error {
 	return fmt.Errorf("%s returned fields beyond the allowed ones: %s (allowed: %s)", w.last.Describe(), strings.Join(names, ", "), strings.Join(allowed, ", "))
 }
 
-// headerContains: `^the response header "([^"]+)" contains "([^"]*)"$`.
+// headerContains: `^the response header "([^"]+)" contains "([^"]+)"$`.
 func (w *World) headerContains(_ context.Context, name, want string) error {
 	resp, err := w.lastResponse()
 	if err != nil {

@@ -46,7 +46,7 @@ func webhookSteps() []Def {
 		Args:        []string{"", ArgFixture, ArgAccount},
 		Handler:     h3Table((*World).stripeEventWith),
 	}, {
-		Pattern:     `^the "([^"]+)" event is delivered (\d+) times?$`,
+		Pattern:     `^the "([^"]+)" event is delivered ([1-9]\d{0,2}) times?$`,
 		Description: "Sends the event to the target's webhook endpoint N times, each signed with the endpoint's secret by stripe-go's signer (a replay keeps the event id).",
 		Example:     `When the "purchase" event is delivered 3 times`,
 		Group:       "webhooks",
@@ -223,13 +223,16 @@ func (w *World) deliver(ctx context.Context, ev *stripeEvent, payload []byte, se
 	return nil
 }
 
-// deliverTimes: `^the "([^"]+)" event is delivered (\d+) times?$`.
+// deliverTimes: `^the "([^"]+)" event is delivered ([1-9]\d{0,2}) times?$`.
 func (w *World) deliverTimes(ctx context.Context, name, times string) error {
 	ev, err := w.event(name)
 	if err != nil {
 		return err
 	}
-	n, _ := strconv.Atoi(times)
+	n, err := strconv.Atoi(times)
+	if err != nil {
+		return fmt.Errorf("%q is not a number of deliveries", times)
+	}
 	for i := 0; i < n; i++ {
 		if err := w.deliver(ctx, ev, ev.payload, w.run.Target.Webhook.Secret, time.Now()); err != nil {
 			return fmt.Errorf("delivery %d of %d: %w", i+1, n, err)
@@ -301,7 +304,10 @@ func (w *World) routeListsEvent(ctx context.Context, routeName, owner, name, tim
 	if err != nil {
 		return err
 	}
-	want, _ := strconv.Atoi(times)
+	want, err := strconv.Atoi(times)
+	if err != nil {
+		return fmt.Errorf("%q is not a count", times)
+	}
 	if got := countString(v, ev.id); got != want {
 		return fmt.Errorf("%s lists the %q event (%s) %d times for %s; expected %d", w.last.Describe(), name, ev.id, got, owner, want)
 	}

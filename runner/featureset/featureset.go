@@ -25,6 +25,7 @@ import (
 type Scenario struct {
 	URI         string // the feature file's path as given
 	Line        int    // the scenario's (or outline row's) line
+	KeywordLine int    // the line of its Scenario (or Scenario Outline) keyword
 	Name        string
 	Feature     string // the feature's name
 	FeatureLine int
@@ -162,6 +163,8 @@ func splitLine(p string) (string, int) {
 }
 
 // Paths returns the paths to hand to godog: each file, with its ":N" selectors when given.
+// godog selects by the Scenario (Outline) keyword's line, so a selected Examples row is handed
+// over as its outline's line: godog then runs every row, and the runner skips the others.
 func (s *Set) Paths() []string {
 	out := make([]string, 0, len(s.Files))
 	for _, f := range s.Files {
@@ -170,8 +173,14 @@ func (s *Set) Paths() []string {
 			out = append(out, f)
 			continue
 		}
+		seen := map[int]bool{}
 		for _, l := range lines {
-			out = append(out, f+":"+strconv.Itoa(l))
+			for _, sc := range s.Scenarios {
+				if sc.URI == f && (sc.Line == l || sc.KeywordLine == l) && !seen[sc.KeywordLine] {
+					seen[sc.KeywordLine] = true
+					out = append(out, f+":"+strconv.Itoa(sc.KeywordLine))
+				}
+			}
 		}
 	}
 	return out
@@ -179,7 +188,7 @@ func (s *Set) Paths() []string {
 
 func (s *Set) hasScenarioAt(file string, line int) bool {
 	for _, sc := range s.Scenarios {
-		if sc.URI == file && sc.Line == line {
+		if sc.URI == file && (sc.Line == line || sc.KeywordLine == line) {
 			return true
 		}
 	}
@@ -190,7 +199,7 @@ func (s *Set) hasScenarioAt(file string, line int) bool {
 func (s *Set) Select(expr *tagexpr.Expr) []*Scenario {
 	var out []*Scenario
 	for _, sc := range s.Scenarios {
-		if lines := s.lineFilter[sc.URI]; len(lines) > 0 && !containsInt(lines, sc.Line) {
+		if lines := s.lineFilter[sc.URI]; len(lines) > 0 && !containsInt(lines, sc.Line) && !containsInt(lines, sc.KeywordLine) {
 			continue
 		}
 		if expr.Match(sc.Tags) {
@@ -237,11 +246,19 @@ func parseFile(path string) ([]*Scenario, error) {
 	}
 	stepLines := map[string]*messages.Step{}
 	collectSteps(doc.Feature.Children, stepLines)
+	keywordLines := map[string]int{}
+	collectScenarioLines(doc.Feature.Children, keywordLines)
 	var out []*Scenario
 	for _, p := range gherkin.Pickles(*doc, path, newID) {
 		sc := &Scenario{URI: path, Name: p.Name, Feature: doc.Feature.Name, FeatureLine: int(doc.Feature.Location.Line)}
 		if p.Location != nil {
 			sc.Line = int(p.Location.Line)
+		}
+		sc.KeywordLine = sc.Line
+		if len(p.AstNodeIds) > 0 {
+			if l, ok := keywordLines[p.AstNodeIds[0]]; ok {
+				sc.KeywordLine = l
+			}
 		}
 		for _, t := range p.Tags {
 			sc.Tags = append(sc.Tags, t.Name)
@@ -282,6 +299,22 @@ func collectSteps(children []*messages.FeatureChild, steps map[string]*messages.
 				ruleChildren = append(ruleChildren, &messages.FeatureChild{Background: rc.Background, Scenario: rc.Scenario})
 			}
 			collectSteps(ruleChildren, steps)
+		}
+	}
+}
+
+// collectScenarioLines indexes the scenarios' keyword lines by AST id (a pickle's first node id).
+func collectScenarioLines(children []*messages.FeatureChild, lines map[string]int) {
+	for _, c := range children {
+		switch {
+		case c.Scenario != nil:
+			lines[c.Scenario.Id] = int(c.Scenario.Location.Line)
+		case c.Rule != nil:
+			for _, rc := range c.Rule.Children {
+				if rc.Scenario != nil {
+					lines[rc.Scenario.Id] = int(rc.Scenario.Location.Line)
+				}
+			}
 		}
 	}
 }

@@ -86,6 +86,14 @@ func (s *Session) finishLogin(resp *Response) error {
 	}
 	field := s.Account.Login.TokenField
 	if field == "" {
+		// A login that failed often still sets cookies (CSRF, callback URL): when the config names
+		// the session cookie, only that one proves a session.
+		if name := s.Account.Login.SessionCookie; name != "" {
+			if !hasCookie(s, name) {
+				return fmt.Errorf("%s answered %d but set no %s cookie: the login did not give a session; check the credentials and login.session_cookie", resp.Describe(), resp.Status, name)
+			}
+			return nil
+		}
 		if len(s.Cookies()) == 0 {
 			return fmt.Errorf("%s answered %d but set no cookie; set login.token_field if the app returns a bearer token", resp.Describe(), resp.Status)
 		}
@@ -101,4 +109,13 @@ func (s *Session) finishLogin(resp *Response) error {
 	}
 	s.SetBearer(token)
 	return nil
+}
+
+func hasCookie(s *Session, name string) bool {
+	for _, c := range s.Cookies() {
+		if c.Name == name && c.Value != "" {
+			return true
+		}
+	}
+	return false
 }
