@@ -177,14 +177,26 @@ func (w *World) afterVisit(s *session.Session, c *browser.Context, v *browser.Vi
 		return err
 	}
 	w.lastVisit, w.lastPage = v, c
-	for _, r := range v.Responses {
-		w.netCalls[s.Name] = append(w.netCalls[s.Name], r.URL)
-	}
+	w.netCalls[s.Name] = append(w.netCalls[s.Name], v.Requests...)
 	findings := scanVisit(w.run.Detector, s.Name, foreignTo(s), v)
-	if len(findings) == 0 {
+	var unread []string
+	for _, r := range v.Responses {
+		if r.Unread {
+			unread = append(unread, fmt.Sprintf("could not read network %s %s (%s) to check it for leaks: %s", r.Method, r.URL, r.Type, r.BodyErr))
+		}
+	}
+	if len(findings) == 0 && len(unread) == 0 {
 		return nil
 	}
 	w.Leaks = append(w.Leaks, findings...)
+	// Fail closed: a response the sentinel could not read is not a response it vouches for.
+	return errors.Join(leakErr(findings), joinProblems(unread))
+}
+
+func leakErr(findings []leak.Finding) error {
+	if len(findings) == 0 {
+		return nil
+	}
 	return &LeakError{Findings: findings}
 }
 
@@ -192,8 +204,10 @@ func (w *World) afterVisit(s *session.Session, c *browser.Context, v *browser.Vi
 func scanVisit(d *leak.Detector, viewer string, foreign func(string) bool, v *browser.Visit) []leak.Finding {
 	var out []leak.Finding
 	for _, r := range v.Responses {
+		// Only what the step asked for counts as sent by the viewer: a subresource URL is the
+		// page's choice, so a value in it that comes back is a leak.
 		out = append(out, d.Scan(viewer, foreign, leak.Content{
-			URL: fmt.Sprintf("network %s %s (%s)", r.Method, r.URL, r.Type), Header: r.Header, Body: r.Body, Sent: r.URL,
+			URL: fmt.Sprintf("network %s %s (%s)", r.Method, r.URL, r.Type), Header: r.Header, Body: r.Body, Sent: v.RequestedURL,
 		})...)
 	}
 	out = append(out, d.Scan(viewer, foreign, leak.Content{

@@ -32,6 +32,7 @@ type recorder struct {
 	urls      map[network.RequestID]string
 	fromCache map[network.RequestID]bool
 	inflight  map[network.RequestID]bool
+	requested []string // every URL the tab requested since the last takeRequests, in order
 	// answered holds when each in-flight request got its response headers. Chromium may never
 	// finish loading a fetch whose body the page does not read (a script that gives up on a
 	// 401), so such a request stops counting as busy idleQuiet after its headers arrived.
@@ -74,6 +75,8 @@ func (r *recorder) handle(ev any) {
 		if ev.Request != nil {
 			r.methods[ev.RequestID] = ev.Request.Method
 			r.urls[ev.RequestID] = ev.Request.URL
+			// A redirect's target is a request of its own, with the same request id.
+			r.requested = append(r.requested, ev.Request.URL)
 		}
 		// An event stream stays open for good; it must not keep the page from settling.
 		if ev.Type != network.ResourceTypeEventSource {
@@ -163,6 +166,15 @@ func (r *recorder) take() []entry {
 	out := r.entries
 	r.entries = nil
 	clear(r.byID)
+	return out
+}
+
+// takeRequests returns the URLs requested since the previous call and forgets them.
+func (r *recorder) takeRequests() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.requested
+	r.requested = nil
 	return out
 }
 

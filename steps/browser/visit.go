@@ -28,8 +28,11 @@ type NetResponse struct {
 	Header http.Header
 	// Body is nil when it could not be read (BodyErr says why). Bodies of images, fonts and media
 	// are not read, nor those of redirects, which have none.
-	Body      []byte
-	BodyErr   string
+	Body    []byte
+	BodyErr string
+	// Unread is set when a body that can carry data could not be read: nobody can vouch for
+	// what it held. (Redirects, failed loads, images, fonts, media and event streams are not.)
+	Unread    bool
 	FromCache bool
 }
 
@@ -47,6 +50,8 @@ type Visit struct {
 	// Responses are the responses the tab received during the visit, in order of arrival,
 	// redirects included.
 	Responses []NetResponse
+	// Requests are the URLs of every request the tab sent during the visit, answered or not.
+	Requests []string
 }
 
 // tab is a Context's current tab: a chromedp context and the recorder of its network events.
@@ -203,7 +208,8 @@ func (c *Context) Reload(ctx context.Context) (*Visit, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.rec.take() // the previous visit's responses were returned already
+	t.rec.take() // the previous visit's responses and requests were returned already
+	t.rec.takeRequests()
 	requested, err := c.location(ctx, t)
 	if err != nil {
 		return nil, fmt.Errorf("reloading: %w", err)
@@ -393,6 +399,7 @@ func (c *Context) capture(ctx context.Context, t *tab, requested string, earlier
 	entries := t.rec.take()
 	v := &Visit{RequestedURL: requested}
 	v.Responses = append(earlier, c.readBodies(ctx, t, entries)...)
+	v.Requests = t.rec.takeRequests()
 	status, docURL := t.rec.document()
 	v.Status = status
 
@@ -440,15 +447,20 @@ func (c *Context) readBodies(ctx context.Context, t *tab, entries []entry) []Net
 			r.BodyErr = "redirect response: no body"
 		case e.failed != "":
 			r.BodyErr = "loading failed: " + e.failed
-		case !e.finished:
-			r.BodyErr = "still loading when the page settled"
 		case skipBody(r.Type):
 			r.BodyErr = "body not read for resource type " + r.Type
 		default:
+			// A response still loading when the page settled (a body the page never reads) is
+			// read too: Chromium usually has it; when it does not, BodyErr says so.
 			res, err := chromedp.Call(actx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: e.id})
-			if err != nil {
+			switch {
+			case err != nil && !e.finished:
+				r.BodyErr = "still loading when the page settled: " + err.Error()
+				r.Unread = r.Type != string(network.ResourceTypeEventSource)
+			case err != nil:
 				r.BodyErr = err.Error()
-			} else {
+				r.Unread = true
+			default:
 				r.Body = res.Body
 				if r.Body == nil {
 					r.Body = []byte{}
