@@ -241,3 +241,17 @@ func TestWriterReportsErrors(t *testing.T) {
 		t.Error("Close hid the error")
 	}
 }
+
+func TestWriterFlushesOnCarriageReturn(t *testing.T) {
+	var out strings.Builder
+	w := New([]string{"hunter2-secret"}).Writer(&out)
+	if _, err := w.Write([]byte("\r[1/3] progress with hunter2-secret")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("\r")); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.HasPrefix(got, "\r[1/3] progress with ") || strings.Contains(got, "hunter2-secret") || !strings.HasSuffix(got, "\r") {
+		t.Errorf("written %q, want the redacted progress line flushed at its carriage return", got)
+	}
+}

@@ -21,21 +21,22 @@ type lineWriter struct {
 	buf []byte
 }
 
-// Write buffers p and writes every complete line redacted. It reports len(p) unless w fails.
+// Write buffers p and writes every complete line redacted. A carriage return ends a line too, so
+// a live progress line ("\r[3/17] ...") shows at once. It reports len(p) unless w fails.
 func (lw *lineWriter) Write(p []byte) (int, error) {
 	lw.mu.Lock()
 	defer lw.mu.Unlock()
 	lw.buf = append(lw.buf, p...)
-	i := bytes.LastIndexByte(lw.buf, '\n')
+	i := bytes.LastIndexAny(lw.buf, "\r\n")
 	if i < 0 {
 		return len(p), nil
 	}
 	lines := lw.buf[:i+1]
 	var out bytes.Buffer
 	for len(lines) > 0 {
-		n := bytes.IndexByte(lines, '\n')
+		n := bytes.IndexAny(lines, "\r\n")
 		out.WriteString(lw.red.String(string(lines[:n])))
-		out.WriteByte('\n')
+		out.WriteByte(lines[n])
 		lines = lines[n+1:]
 	}
 	lw.buf = append(lw.buf[:0], lw.buf[i+1:]...)

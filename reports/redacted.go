@@ -75,7 +75,7 @@ func (sc *Scenario) redacted(red *redact.Redactor) *Scenario {
 			Session: s(e.Session), Method: s(e.Method), URL: s(e.URL), Status: e.Status,
 			RequestHeader: red.Header(e.RequestHeader), RequestBody: s(e.RequestBody),
 			ResponseHeader: red.Header(e.ResponseHeader), ResponseBody: s(e.ResponseBody),
-			BodyCut: e.BodyCut, Error: s(e.Error), Duration: e.Duration,
+			BodyCut: e.BodyCut, Truncated: e.Truncated, Error: s(e.Error), Duration: e.Duration,
 		})
 	}
 	return out

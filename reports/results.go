@@ -71,8 +71,11 @@ type Exchange struct {
 	ResponseHeader map[string][]string
 	ResponseBody   string
 	BodyCut        bool // the response body was longer than what is kept (or than max_body_bytes)
-	Error          string
-	Duration       time.Duration
+	// Truncated is set when the response was cut at max_body_bytes: the leak sentinel scanned
+	// only the part that was read.
+	Truncated bool
+	Error     string
+	Duration  time.Duration
 }
 
 // Run is the outcome of a whole run. Scenarios may be added from several goroutines.

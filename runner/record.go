@@ -174,7 +174,7 @@ func (r *recorder) scenario(p *godog.Scenario, err error, w *steps.World) *repor
 
 // transcriptNote lists a scenario's HTTP exchanges as a text attachment when a request was
 // retried (an attempt that failed or answered 502/503/504, repeated) or a response body was cut
-// at max_body_bytes (its Content-Length says it was longer): a passing scenario must still show
+// at max_body_bytes: a passing scenario must still show
 // that it passed on a later attempt, or that its leak checks saw only part of a body.
 func transcriptNote(transcript []reports.Exchange, maxBodyBytes int64) (reports.Attachment, bool) {
 	var b strings.Builder
@@ -190,8 +190,12 @@ func transcriptNote(transcript []reports.Exchange, maxBodyBytes int64) (reports.
 			b.WriteString(", retried")
 			noteworthy = true
 		}
-		if n := contentLength(e.ResponseHeader); e.BodyCut && maxBodyBytes > 0 && n > maxBodyBytes {
-			fmt.Fprintf(&b, ", body cut at max_body_bytes: %d of %d bytes read and scanned", maxBodyBytes, n)
+		if e.Truncated {
+			if n := contentLength(e.ResponseHeader); n > 0 {
+				fmt.Fprintf(&b, ", body cut at max_body_bytes: %d of %d bytes read and scanned", maxBodyBytes, n)
+			} else {
+				fmt.Fprintf(&b, ", body cut at max_body_bytes: only the first %d bytes were read and scanned", maxBodyBytes)
+			}
 			noteworthy = true
 		}
 		b.WriteString("\n")

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"regress/reports"
 	"regress/steps/bundle"
 )
 
@@ -78,11 +79,14 @@ func (w *World) crawlPublicAssets(ctx context.Context) (*bundle.Crawl, []string,
 		return nil, nil, err
 	}
 	t := w.run.Target
-	var problems []string
+	var problems, cut []string
 	fetch := func(ctx context.Context, url string) (int, string, []byte, error) {
 		resp, err := s.Do(ctx, http.MethodGet, url, nil, "")
 		if err != nil {
 			return 0, "", nil, err
+		}
+		if resp.Truncated {
+			cut = append(cut, fmt.Sprintf("%s was cut at max_body_bytes (%d bytes): only its start was scanned", url, t.MaxBodyBytes))
 		}
 		if err := w.scan(s, resp); err != nil {
 			problems = append(problems, err.Error())
@@ -97,6 +101,13 @@ func (w *World) crawlPublicAssets(ctx context.Context) (*bundle.Crawl, []string,
 	if len(crawl.Errors) > 0 {
 		return nil, nil, fmt.Errorf("the crawl of %s could not read everything it must scan:\n%s", t.BaseURL, strings.Join(crawl.Errors, "\n"))
 	}
+	// What the crawl did not cover (limits reached, scripts on other origins, cut bodies) goes
+	// into the reports with the scenario, so a pass says what it vouches for.
+	coverage := fmt.Sprintf("scanned %d assets from %s\n", len(crawl.Assets), strings.Join(entries, ", "))
+	for _, n := range append(crawl.Notes, cut...) {
+		coverage += n + "\n"
+	}
+	w.Attachments = append(w.Attachments, reports.Attachment{Name: "client asset scan coverage", MediaType: "text/plain", Data: []byte(coverage)})
 	return crawl, problems, nil
 }
 

@@ -81,7 +81,8 @@ func Register(sc *godog.ScenarioContext, run *Run) {
 		return ctx, nil
 	})
 	sc.StepContext().After(func(ctx context.Context, _ *godog.Step, status godog.StepResultStatus, _ error) (context.Context, error) {
-		if w := worldFrom(ctx); w != nil && status == godog.StepFailed && len(w.Attachments) == 0 {
+		if w := worldFrom(ctx); w != nil && status == godog.StepFailed && !w.failureAttached {
+			w.failureAttached = true
 			w.attachFailure(ctx)
 		}
 		return ctx, nil

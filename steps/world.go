@@ -62,8 +62,10 @@ type World struct {
 	SkipReason string
 	// Transcript is every HTTP exchange of the scenario, for the reports (redacted there).
 	Transcript []reports.Exchange
-	// Attachments are screenshots, DOM and network lists kept when a browser step fails.
-	Attachments []reports.Attachment
+	// Attachments are screenshots, DOM and network lists kept when a browser step fails, and
+	// notes of what a check covered.
+	Attachments     []reports.Attachment
+	failureAttached bool
 
 	// BrowserUnavailable is set when a browser step found no usable browser (exit code 3).
 	BrowserUnavailable error
@@ -140,6 +142,7 @@ func exchange(name, method, url string, resp *session.Response, err error) repor
 	e.RequestBody = cut(resp.RequestBody)
 	e.ResponseBody = cut(resp.Body)
 	e.BodyCut = resp.Truncated || len(resp.Body) > transcriptBodyLimit
+	e.Truncated = resp.Truncated
 	return e
 }
 
