@@ -91,6 +91,9 @@ func checkSteps(scenarios []*featureset.Scenario, target *config.Target) []strin
 				out = append(out, fmt.Sprintf("%s: undefined step %q%s", ref, st.Text, suggestion(st.Text)))
 				continue
 			}
+			if msg := argumentProblem(def, st); msg != "" {
+				out = append(out, fmt.Sprintf("%s: %s", ref, msg))
+			}
 			if target == nil {
 				continue
 			}
@@ -124,6 +127,21 @@ func checkArg(t *config.Target, kind, value string) string {
 			}
 			return fmt.Sprintf("unknown route %q; routes of target %q: %s", value, t.Name, strings.Join(names, ", "))
 		}
+	}
+	return ""
+}
+
+// argumentProblem says what is wrong with a step's doc string or data table, or returns "".
+func argumentProblem(def *steps.Def, st featureset.Step) string {
+	switch {
+	case def.DocString && !st.HasDocString:
+		return fmt.Sprintf("step %q needs a doc string (lines between \"\"\" marks) under it", st.Text)
+	case def.Table && !st.HasTable:
+		return fmt.Sprintf("step %q needs a data table (| name | value | rows) under it", st.Text)
+	case !def.DocString && st.HasDocString:
+		return fmt.Sprintf("step %q takes no doc string; remove it", st.Text)
+	case !def.Table && st.HasTable:
+		return fmt.Sprintf("step %q takes no data table; remove it", st.Text)
 	}
 	return ""
 }

@@ -160,7 +160,7 @@ func TestRunWritesReports(t *testing.T) {
 func TestCheck(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	feature := "Feature: broken\n\n  Scenario: typos\n    Given alcie is logged in\n    When alice requests the \"profle\" route\n    Then the response stauts is 200\n"
+	feature := "Feature: broken\n\n  Scenario: typos\n    Given alcie is logged in\n    When alice requests the \"profle\" route\n    Then the response stauts is 200\n    When alice sends POST \"/api/checkout\" with JSON:\n"
 	if err := os.WriteFile(filepath.Join(dir, "broken.feature"), []byte(feature), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -172,6 +172,7 @@ func TestCheck(t *testing.T) {
 		"broken.feature:4: unknown account \"alcie\"",
 		"broken.feature:5: unknown route \"profle\"",
 		"broken.feature:6: undefined step \"the response stauts is 200\"; did you mean \"the response status is 200\"?",
+		"broken.feature:7: step \"alice sends POST \\\"/api/checkout\\\" with JSON:\" needs a doc string",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check output lacks %q:\n%s", want, out)

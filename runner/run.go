@@ -251,7 +251,10 @@ func undefinedSteps(selected []*featureset.Scenario) error {
 			errs = append(errs, fmt.Errorf("%s: scenario %q has no steps; a scenario that checks nothing must not pass", sc.Ref(), sc.Name))
 		}
 		for _, st := range sc.Steps {
-			if _, _, ok := m.Match(st.Text); ok {
+			if def, _, ok := m.Match(st.Text); ok {
+				if msg := argumentProblem(def, st); msg != "" {
+					errs = append(errs, fmt.Errorf("%s:%d: %s", sc.URI, st.Line, msg))
+				}
 				continue
 			}
 			key := fmt.Sprintf("%s:%d", sc.URI, st.Line)

@@ -127,10 +127,14 @@ func (w *World) browserFor(ctx context.Context, s *session.Session) (*browser.Co
 	if w.run.Browser == nil {
 		return nil, &BrowserUnavailableError{Err: errors.New("this run has no browser")}
 	}
+	if s.Account != nil && s.Bearer() != "" && len(s.Cookies()) == 0 {
+		return nil, fmt.Errorf("account %q holds a bearer token and no cookie: a browser page cannot carry it, so the page would be seen logged out; give the account a cookie login (json/form/browser) for browser steps", s.Account.Name)
+	}
 	c, err := w.run.Browser.NewContext(ctx)
 	if err != nil {
 		var ue *browser.UnavailableError
-		if errors.As(err, &ue) {
+		// A browser that did not even start within the scenario's time is unreachable too.
+		if errors.As(err, &ue) || !w.run.Browser.Started() {
 			err = &BrowserUnavailableError{Err: err}
 			w.BrowserUnavailable = err
 		}

@@ -19,8 +19,10 @@ type Def struct {
 	Group       string
 	// Args names what each capture group refers to, so `regress check` can verify it offline:
 	// ArgSession (an account or anonymous), ArgAccount, ArgRoute, ArgFixture, or "" for anything else.
-	Args    []string
-	Handler any
+	Args []string
+	// DocString and Table say whether the step takes a doc string or a data table under it.
+	DocString, Table bool
+	Handler          any
 }
 
 // Kinds of step arguments that name something in the config.

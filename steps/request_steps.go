@@ -43,6 +43,7 @@ func requestSteps() []Def {
 		Example:     "When alice sends POST \"/api/checkout\" with JSON:\n  \"\"\"\n  {\"plan\": \"pro\"}\n  \"\"\"",
 		Group:       "requests",
 		Args:        []string{ArgSession, "", ""},
+		DocString:   true,
 		Handler:     h3Doc((*World).sendsJSON),
 	}, {
 		Pattern:     `^(\w+) is refused on every protected route$`,

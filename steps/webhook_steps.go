@@ -44,6 +44,7 @@ func webhookSteps() []Def {
 		Example:     "Given a Stripe event \"upgrade\" from \"fixtures/stripe/subscription_updated.json\" for alice with:\n  | plan    | pro     |\n  | created | now-600 |",
 		Group:       "webhooks",
 		Args:        []string{"", ArgFixture, ArgAccount},
+		Table:       true,
 		Handler:     h3Table((*World).stripeEventWith),
 	}, {
 		Pattern:     `^the "([^"]+)" event is delivered ([1-9]\d{0,2}) times?$`,

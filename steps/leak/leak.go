@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,7 +97,7 @@ func locate(value string, c Content, decoded any, jsonOK bool, unescaped string)
 	sort.Strings(names)
 	for _, name := range names {
 		for _, v := range c.Header[name] {
-			if strings.Contains(v, value) {
+			if strings.Contains(v, value) || strings.Contains(v, url.QueryEscape(value)) || strings.Contains(v, url.PathEscape(value)) {
 				return fmt.Sprintf("header %q", name)
 			}
 		}
@@ -113,6 +114,21 @@ func locate(value string, c Content, decoded any, jsonOK bool, unescaped string)
 	}
 	if i := strings.Index(unescaped, value); i >= 0 {
 		return "body line " + strconv.Itoa(1+strings.Count(unescaped[:i], "\n")) + " (HTML-escaped)"
+	}
+	// The same value URL-encoded (links, redirects, query strings) or, for an email, in another
+	// case (apps often lowercase addresses).
+	for _, enc := range []string{url.QueryEscape(value), url.PathEscape(value)} {
+		if enc == value {
+			continue
+		}
+		if i := strings.Index(raw, enc); i >= 0 {
+			return "body line " + strconv.Itoa(1+strings.Count(raw[:i], "\n")) + " (URL-encoded)"
+		}
+	}
+	if strings.Contains(value, "@") {
+		if i := strings.Index(strings.ToLower(unescaped), strings.ToLower(value)); i >= 0 {
+			return "body line " + strconv.Itoa(1+strings.Count(unescaped[:i], "\n")) + " (other case)"
+		}
 	}
 	return ""
 }

@@ -78,3 +78,19 @@ func TestScanMasksAValueThatIsAJSONKey(t *testing.T) {
 		t.Fatalf("findings = %+v, want the key found and masked", got)
 	}
 }
+
+func TestScanFindsURLEncodedAndOtherCaseEmails(t *testing.T) {
+	for body, where := range map[string]string{
+		`<a href="/u?e=bob%40example.test">me</a>`: "body line 1 (URL-encoded)",
+		`<p>BOB@EXAMPLE.TEST</p>`:                  "body line 1 (other case)",
+	} {
+		got := detector().Scan("alice", notOwner("alice"), Content{URL: "u", Body: []byte(body)})
+		if len(got) != 1 || got[0].Where != where {
+			t.Errorf("Scan(%q) = %+v, want bob's email at %q", body, got, where)
+		}
+	}
+	got := detector().Scan("alice", notOwner("alice"), Content{URL: "u", Header: http.Header{"Location": {"/welcome?email=bob%40example.test"}}})
+	if len(got) != 1 || got[0].Where != `header "Location"` {
+		t.Errorf("a URL-encoded email in a Location header: %+v", got)
+	}
+}
