@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -16,6 +17,7 @@ const minSecretLen = 4
 // Redactor masks secrets in text and HTTP headers before anything is written. It is safe for
 // concurrent use. A nil *Redactor applies the pattern rules only, as New(nil) does.
 type Redactor struct {
+	mu sync.RWMutex
 	// secrets are the configured values and their encoded forms, longest first.
 	secrets []string
 }
@@ -24,8 +26,24 @@ type Redactor struct {
 // wherever they occur, raw or URL-, JSON- or HTML-encoded, on top of the pattern rules that need
 // no configuration. Values shorter than 4 characters and duplicates are ignored.
 func New(secrets []string) *Redactor {
+	return &Redactor{secrets: expand(nil, secrets)}
+}
+
+// Add masks more values from now on: secrets only known at run time, such as the session
+// tokens a login returned. Safe for concurrent use with String.
+func (r *Redactor) Add(secrets ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.secrets = expand(r.secrets, secrets)
+}
+
+// expand adds the secrets and their encodings to known, longest first, without duplicates.
+func expand(known, secrets []string) []string {
 	seen := map[string]bool{}
-	var all []string
+	all := append([]string(nil), known...)
+	for _, k := range known {
+		seen[k] = true
+	}
 	for _, s := range secrets {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 		if utf8.RuneCountInString(strings.TrimSpace(s)) < minSecretLen {
@@ -39,7 +57,7 @@ func New(secrets []string) *Redactor {
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool { return len(all[i]) > len(all[j]) })
-	return &Redactor{secrets: all}
+	return all
 }
 
 // encodings returns a secret as written raw, in a URL query or path, inside a JSON string and in HTML text.
@@ -119,7 +137,10 @@ func (r *Redactor) fixpoint(s string, extra func(string) []span) string {
 func (r *Redactor) find(s string) []span {
 	var spans []span
 	if r != nil {
-		spans = append(spans, secretSpans(s, r.secrets)...)
+		r.mu.RLock()
+		secrets := r.secrets
+		r.mu.RUnlock()
+		spans = append(spans, secretSpans(s, secrets)...)
 	}
 	for _, rule := range rules {
 		spans = append(spans, rule.find(s)...)

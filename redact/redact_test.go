@@ -255,3 +255,15 @@ func TestWriterFlushesOnCarriageReturn(t *testing.T) {
 		t.Errorf("written %q, want the redacted progress line flushed at its carriage return", got)
 	}
 }
+
+func TestAddMasksRuntimeSecrets(t *testing.T) {
+	r := New(nil)
+	const token = "opaque-session-token-4f9a2c"
+	if got := r.String("seen: " + token); !strings.Contains(got, token) {
+		t.Fatalf("before Add no rule knows the opaque value, yet %q", got)
+	}
+	r.Add(token)
+	if got := r.String(`{"value":"` + token + `"}`); strings.Contains(got, token) {
+		t.Errorf("after Add, %q still holds the token", got)
+	}
+}

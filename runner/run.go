@@ -123,7 +123,7 @@ func (a *App) runCommand(ctx context.Context, args []string) (err error) {
 		a.writeReports(stdout, o, result, red)
 		return err
 	}
-	status := a.execute(ctx, stdout, target, set, expr, o, result)
+	status := a.execute(ctx, stdout, red, target, set, expr, o, result)
 	result.Duration = time.Since(result.Started)
 	if ctx.Err() != nil {
 		result.Interrupted = true
@@ -269,7 +269,7 @@ func undefinedSteps(selected []*featureset.Scenario) error {
 }
 
 // execute runs the selected scenarios with godog and records each outcome into result.
-func (a *App) execute(ctx context.Context, stdout io.Writer, target *config.Target, set *featureset.Set, expr *tagexpr.Expr, o *runOptions, result *reports.Run) int {
+func (a *App) execute(ctx context.Context, stdout io.Writer, red *redact.Redactor, target *config.Target, set *featureset.Set, expr *tagexpr.Expr, o *runOptions, result *reports.Run) int {
 	br := a.Browser
 	if br == nil {
 		br = browser.New(browser.Options{RemoteURL: target.Browser.CDPURL, ActionTimeout: target.Browser.ActionTimeout, LookupEnv: a.LookupEnv})
@@ -282,6 +282,7 @@ func (a *App) execute(ctx context.Context, stdout io.Writer, target *config.Targ
 		}()
 	}
 	run := steps.NewRun(target, br)
+	run.Secret = red.Add
 	_, ci := a.LookupEnv("CI")
 	selectedRefs := map[string]bool{}
 	for _, sc := range set.Select(expr) {

@@ -284,6 +284,7 @@ func (w *World) logsInThroughBrowser(ctx context.Context, name string) error {
 		return fmt.Errorf("reading %s's browser cookies: %w", name, err)
 	}
 	s.SetCookies(cookies)
+	w.run.sessionSecrets(s)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sync"
 
 	"github.com/cucumber/godog"
 
@@ -173,14 +174,17 @@ type Matcher struct {
 	res  []*regexp.Regexp
 }
 
-// NewMatcher compiles the catalog's patterns.
-func NewMatcher() *Matcher {
+// NewMatcher returns the matcher of the catalog's patterns, compiled once per process.
+func NewMatcher() *Matcher { return compiledCatalog() }
+
+// compiledCatalog compiles the catalog once; a Matcher is read-only, so it is shared.
+var compiledCatalog = sync.OnceValue(func() *Matcher {
 	m := &Matcher{defs: Catalog()}
 	for _, d := range m.defs {
 		m.res = append(m.res, regexp.MustCompile(d.Pattern))
 	}
 	return m
-}
+})
 
 // Match returns the first definition whose pattern matches the text and the captured arguments.
 func (m *Matcher) Match(text string) (*Def, []string, bool) {

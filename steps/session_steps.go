@@ -32,5 +32,9 @@ func (w *World) isLoggedIn(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return s.Login(ctx)
+	if err := s.Login(ctx); err != nil {
+		return err
+	}
+	w.run.sessionSecrets(s)
+	return nil
 }

@@ -25,6 +25,21 @@ type Run struct {
 	Detector *leak.Detector
 	// Browser is the run's one Chromium, started by the first browser step; nil: none allowed.
 	Browser *browser.Browser
+	// Secret, when set, learns values that must be masked from then on but are only known at
+	// run time: the cookies and bearer tokens a login returned.
+	Secret func(values ...string)
+}
+
+// sessionSecrets hands a logged-in session's cookie values and bearer token to Secret.
+func (r *Run) sessionSecrets(s *session.Session) {
+	if r.Secret == nil {
+		return
+	}
+	values := []string{s.Bearer()}
+	for _, c := range s.Cookies() {
+		values = append(values, c.Value)
+	}
+	r.Secret(values...)
 }
 
 // NewRun prepares the shared parts of a run against a resolved target.
