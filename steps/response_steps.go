@@ -52,14 +52,14 @@ func responseSteps() []Def {
 		Handler:     h2((*World).jsonArrayHas),
 	}, {
 		Pattern:     `^the response JSON has only the fields allowed for the "([^"]+)" route$`,
-		Description: "The JSON object (or each object of a JSON array) has no field outside the route's allowed_fields.",
+		Description: "The JSON object (or each object of a JSON array) has no field outside the route's allowed_fields; a field holding objects needs its sub-fields listed as field.sub (or field.* for all).",
 		Example:     `Then the response JSON has only the fields allowed for the "profile" route`,
 		Group:       "responses",
 		Args:        []string{ArgRoute},
 		Handler:     h1((*World).onlyRouteFields),
 	}, {
 		Pattern:     `^the response JSON has only the fields ("[^"]+"(?:, "[^"]+")*)$`,
-		Description: "The JSON object (or each object of a JSON array) has no field outside the quoted list.",
+		Description: "The JSON object (or each object of a JSON array) has no field outside the quoted list (field.sub for nested fields, field.* for a whole object).",
 		Example:     `Then the response JSON has only the fields "id", "email", "name"`,
 		Group:       "responses",
 		Handler:     h1((*World).onlyFields),
@@ -301,6 +301,10 @@ func (w *World) onlyFields(_ context.Context, list string) error {
 	return w.onlyFieldsIn(allowed)
 }
 
+// onlyFieldsIn checks the fields of the JSON object (or of each object of a JSON array) against
+// the allowed list. Nested objects are checked too: a field holding an object (or objects) is
+// allowed only with its sub-fields listed as "field.sub", or all of them as "field.*" — an
+// allowed "user" must not let "user.password_hash" through.
 func (w *World) onlyFieldsIn(allowed []string) error {
 	body, err := w.jsonBody()
 	if err != nil {
@@ -310,22 +314,13 @@ func (w *World) onlyFieldsIn(allowed []string) error {
 	for _, f := range allowed {
 		ok[f] = true
 	}
-	objects := []any{body}
-	if arr, isArr := body.([]any); isArr {
-		objects = arr
+	if _, isObj := body.(map[string]any); !isObj {
+		if _, isArr := body.([]any); !isArr {
+			return fmt.Errorf("%s: the JSON body is %s, expected an object or an array of objects", w.last.Describe(), jsonKind(body))
+		}
 	}
 	extra := map[string]bool{}
-	for _, o := range objects {
-		m, isObj := o.(map[string]any)
-		if !isObj {
-			return fmt.Errorf("%s: the JSON body is %s, expected an object or an array of objects", w.last.Describe(), jsonKind(o))
-		}
-		for k := range m {
-			if !ok[k] {
-				extra[k] = true
-			}
-		}
-	}
+	extraFields(body, "", ok, extra)
 	if len(extra) == 0 {
 		return nil
 	}
@@ -335,6 +330,46 @@ func (w *World) onlyFieldsIn(allowed []string) error {
 	}
 	sort.Strings(names)
 	return fmt.Errorf("%s returned fields beyond the allowed ones: %s (allowed: %s)", w.last.Describe(), strings.Join(names, ", "), strings.Join(allowed, ", "))
+}
+
+// extraFields adds to extra every field path under prefix that allowed does not cover.
+func extraFields(v any, prefix string, allowed, extra map[string]bool) {
+	switch t := v.(type) {
+	case []any:
+		for _, e := range t {
+			extraFields(e, prefix, allowed, extra)
+		}
+	case map[string]any:
+		for k, sub := range t {
+			path := k
+			if prefix != "" {
+				path = prefix + "." + k
+			}
+			switch {
+			case allowed[path+".*"]:
+				// the whole object is allowed
+			case !allowed[path]:
+				extra[path] = true
+			case holdsObjects(sub):
+				extraFields(sub, path, allowed, extra)
+			}
+		}
+	}
+}
+
+// holdsObjects reports whether v is an object or an array with an object in it.
+func holdsObjects(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		return true
+	case []any:
+		for _, e := range t {
+			if holdsObjects(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // headerContains: `^the response header "([^"]+)" contains "([^"]+)"$`.
