@@ -88,7 +88,7 @@ func (w *World) crawlPublicAssets(ctx context.Context) (*bundle.Crawl, []string,
 		if resp.Truncated {
 			cut = append(cut, fmt.Sprintf("%s was cut at max_body_bytes (%d bytes): only its start was scanned", url, t.MaxBodyBytes))
 		}
-		if err := w.scan(s, resp); err != nil {
+		if err := w.takeLeaks(); err != nil {
 			problems = append(problems, err.Error())
 		}
 		return resp.Status, resp.Header.Get("Content-Type"), resp.Body, nil

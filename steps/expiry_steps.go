@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -45,6 +46,9 @@ func (w *World) logsOutKeepingSession(ctx context.Context, name string) error {
 	}
 	resp, err := s.Do(ctx, cfg.LogoutMethod, cfg.LogoutPath, nil, "")
 	if err != nil {
+		return errors.Join(err, w.takeLeaks())
+	}
+	if err := w.takeLeaks(); err != nil {
 		return err
 	}
 	if resp.Status >= 400 {

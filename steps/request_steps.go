@@ -178,7 +178,7 @@ func (w *World) probeProtected(ctx context.Context, s *session.Session, r *confi
 	}
 	resp, err := s.Do(ctx, http.MethodGet, path, nil, "")
 	if err != nil {
-		return []string{fmt.Sprintf("route %q: %v", r.Name, err)}
+		return []string{fmt.Sprintf("route %q: %v", r.Name, errors.Join(err, w.takeLeaks()))}
 	}
 	w.last = resp
 	var problems []string
@@ -186,7 +186,7 @@ func (w *World) probeProtected(ctx context.Context, s *session.Session, r *confi
 		problems = append(problems, fmt.Sprintf("route %q: %s answered %d%s; expected 401, 403 or a redirect to %s",
 			r.Name, resp.Describe(), resp.Status, locationNote(resp), w.run.Target.LoginPage))
 	}
-	if err := w.scan(s, resp); err != nil {
+	if err := w.takeLeaks(); err != nil {
 		problems = append(problems, fmt.Sprintf("route %q: %v", r.Name, err))
 	}
 	return problems

@@ -2,6 +2,8 @@ package steps
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"regress/config"
 )
@@ -33,8 +35,12 @@ func (w *World) isLoggedIn(ctx context.Context, name string) error {
 		return err
 	}
 	if err := s.Login(ctx); err != nil {
-		return err
+		return errors.Join(err, w.takeLeaks())
 	}
 	w.run.sessionSecrets(s)
+	// The login's own answers go through the sentinel too.
+	if err := w.takeLeaks(); err != nil {
+		return fmt.Errorf("logging %s in: %w", name, err)
+	}
 	return nil
 }

@@ -214,7 +214,7 @@ func (w *World) deliver(ctx context.Context, ev *stripeEvent, payload []byte, se
 	if err != nil {
 		return err
 	}
-	s.Name = "stripe"
+	s.Name = StripeSession
 	resp, err := s.DoWithHeaders(ctx, http.MethodPost, hook.Path, payload, "application/json", map[string]string{"Stripe-Signature": header})
 	if err != nil {
 		return err

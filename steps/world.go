@@ -73,6 +73,8 @@ type World struct {
 	last *session.Response
 	// Leaks are every finding of the leak sentinel in this scenario, for the reports.
 	Leaks []leak.Finding
+	// pending are sentinel findings not yet reported by a step (see takeLeaks).
+	pending []leak.Finding
 	// SkipReason says why the scenario was skipped without sending anything.
 	SkipReason string
 	// Transcript is every HTTP exchange of the scenario, for the reports (redacted there).
@@ -131,7 +133,12 @@ func (w *World) session(name string) (*session.Session, error) {
 	return s, nil
 }
 
-// newSession makes a session whose exchanges go into the scenario's transcript.
+// StripeSession names the session that delivers webhooks: Stripe is not a customer, so what
+// the webhook endpoint answers it is not checked for leaks.
+const StripeSession = "stripe"
+
+// newSession makes a session whose exchanges go into the scenario's transcript and through the
+// leak sentinel.
 func (w *World) newSession(acct *config.Account) (*session.Session, error) {
 	s, err := session.New(w.run.Target, acct, w.run.Limiter)
 	if err != nil {
@@ -139,6 +146,7 @@ func (w *World) newSession(acct *config.Account) (*session.Session, error) {
 	}
 	s.OnExchange = func(method, url string, resp *session.Response, err error) {
 		w.Transcript = append(w.Transcript, exchange(s.Name, method, url, resp, err))
+		w.sentinel(s, resp)
 	}
 	return s, nil
 }
@@ -253,25 +261,35 @@ func (e *LeakError) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// scan runs the leak sentinel over a response a session received and records the findings.
-func (w *World) scan(s *session.Session, resp *session.Response) error {
-	findings := w.run.Detector.Scan(s.Name, foreignTo(s), leakContent(resp))
-	if len(findings) == 0 {
+// sentinel runs the leak sentinel over every response a session receives, as it arrives (login
+// answers and retried attempts included); the findings wait in pending for takeLeaks.
+func (w *World) sentinel(s *session.Session, resp *session.Response) {
+	if resp == nil || s.Name == StripeSession {
+		return
+	}
+	w.pending = append(w.pending, w.run.Detector.Scan(s.Name, foreignTo(s), leakContent(resp))...)
+}
+
+// takeLeaks records the findings since the last call and returns them as the step's failure.
+func (w *World) takeLeaks() error {
+	if len(w.pending) == 0 {
 		return nil
 	}
+	findings := w.pending
+	w.pending = nil
 	w.Leaks = append(w.Leaks, findings...)
 	return &LeakError{Findings: findings}
 }
 
-// send performs a request as a session, keeps the response for the assertions and runs the
-// leak sentinel over it: a leak fails the step whether or not a later step asserts anything.
+// send performs a request as a session and keeps the response for the assertions; a leak in it
+// fails the step whether or not a later step asserts anything.
 func (w *World) send(ctx context.Context, s *session.Session, method, path string, body []byte, contentType string) error {
 	resp, err := s.Do(ctx, method, path, body, contentType)
 	if err != nil {
-		return err
+		return errors.Join(err, w.takeLeaks())
 	}
 	w.last = resp
-	return w.scan(s, resp)
+	return w.takeLeaks()
 }
 
 var errNoResponse = errors.New("no response yet: put a request step (e.g. `alice requests the \"profile\" route`) before this assertion")
