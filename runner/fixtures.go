@@ -1,13 +1,10 @@
 package runner
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 
 	"regress/runner/featureset"
 	"regress/steps"
@@ -47,33 +44,12 @@ func fixtureProblems(scenarios []*featureset.Scenario) []string {
 				out = append(out, fmt.Sprintf("%s: step %q: fixture %s: %s", ref, st.Text, path, pathReason(err)))
 				continue
 			}
-			if err := checkFixture(path, data); err != nil {
+			if err := steps.CheckFixture(path, data); err != nil {
 				out = append(out, fmt.Sprintf("%s: step %q: %v", ref, st.Text, err))
 			}
 		}
 	}
 	return out
-}
-
-// fixtureValue matches a {{placeholder}} of a fixture, as the webhook steps fill them.
-var fixtureValue = regexp.MustCompile(`\{\{(\w+)\}\}`)
-
-// checkFixture reports a fixture that is not JSON with its file:line. Placeholders are filled with
-// 0, valid both inside a JSON string and as a bare number, as the step's values are.
-func checkFixture(path string, data []byte) error {
-	filled := fixtureValue.ReplaceAll(data, []byte("0"))
-	var v any
-	err := json.Unmarshal(filled, &v)
-	if err == nil {
-		return nil
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		// Filling only shortens the text, and never across a line: lines keep their numbers.
-		line := 1 + bytes.Count(filled[:min(int(se.Offset), len(filled))], []byte("\n"))
-		return fmt.Errorf("%s:%d: the fixture is not valid JSON: %v", path, line, err)
-	}
-	return fmt.Errorf("%s: the fixture is not valid JSON: %v", path, err)
 }
 
 func pathReason(err error) string {

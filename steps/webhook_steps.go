@@ -166,6 +166,14 @@ func newEventID() (string, error) {
 	return "evt_regress_" + hex.EncodeToString(b), nil
 }
 
+// CheckFixture reports, before any run, a fixture that is not JSON once its {{placeholders}} are
+// filled, with its file:line. Placeholders are filled with 0, valid both inside a JSON string
+// and as a bare number, as the step's values are; filling never crosses a line, so lines keep
+// their numbers.
+func CheckFixture(path string, data []byte) error {
+	return validJSON(path, fixturePlaceholder.ReplaceAll(data, []byte("0")))
+}
+
 // validJSON reports a fixture that is not JSON with its file:line.
 func validJSON(path string, data []byte) error {
 	var v any
