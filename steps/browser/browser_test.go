@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/net/websocket"
 )
 
 // testBrowser is the one browser of this test binary: started in TestMain, closed after the tests.
@@ -887,5 +889,42 @@ func TestVisitListsUnansweredRequests(t *testing.T) {
 	}
 	if !slices.Contains(v.Requests, srv.URL+"/never") {
 		t.Errorf("requests %v lack the unanswered /never", v.Requests)
+	}
+}
+
+// TestVisitCapturesWebSocketFrames: data pushed over a WebSocket reaches the capture like any
+// other response.
+func TestVisitCapturesWebSocketFrames(t *testing.T) {
+	t.Parallel()
+	const marker = "pushed-7d1e"
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><html><body><div id=out>waiting</div><script>
+			const ws = new WebSocket(location.origin.replace('http', 'ws') + '/live');
+			ws.onmessage = (m) => { document.getElementById('out').textContent = 'got a push'; };
+		</script></body></html>`)
+	})
+	mux.Handle("GET /live", websocket.Handler(func(c *websocket.Conn) {
+		_ = websocket.Message.Send(c, `{"row":"`+marker+`"}`)
+		var ignored string
+		_ = websocket.Message.Receive(c, &ignored) // hold the socket open until the page goes
+	}))
+	srv := serve(t, mux)
+	c := newContext(t)
+	v, err := c.Visit(t.Context(), srv.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range v.Responses {
+		if r.Type == "WebSocket" && bytes.Contains(r.Body, []byte(marker)) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no WebSocket frame with the marker among %+v", v.Responses)
+	}
+	if !slices.ContainsFunc(v.Requests, func(u string) bool { return strings.HasSuffix(u, "/live") }) {
+		t.Errorf("requests %v lack the WebSocket URL", v.Requests)
 	}
 }

@@ -19,6 +19,7 @@ type entry struct {
 	redirect bool   // a 3xx answer that the request followed; it has no body
 	finished bool   // LoadingFinished arrived: the body can be read
 	failed   string // LoadingFailed's error text
+	inline   bool   // the body came with the event (a WebSocket frame): nothing to read
 }
 
 // recorder keeps a tab's network and loading events. Its handle method runs in chromedp's event
@@ -82,6 +83,17 @@ func (r *recorder) handle(ev any) {
 		if ev.Type != network.ResourceTypeEventSource {
 			r.inflight[ev.RequestID] = true
 			r.lastEvent = now
+		}
+	case *network.EventWebSocketCreated:
+		r.urls[ev.RequestID] = ev.URL
+		r.requested = append(r.requested, ev.URL)
+	case *network.EventWebSocketFrameReceived:
+		// Realtime pushes (Supabase channels and the like) carry data too: each frame is a
+		// response of its own for the leak sentinel.
+		if ev.Response != nil {
+			r.entries = append(r.entries, entry{id: ev.RequestID, inline: true, finished: true, resp: NetResponse{
+				URL: r.urls[ev.RequestID], Method: "GET", Status: 101, Type: "WebSocket", Body: ev.Response.PayloadData,
+			}})
 		}
 	case *network.EventRequestServedFromCache:
 		r.fromCache[ev.RequestID] = true

@@ -443,6 +443,7 @@ func (c *Context) readBodies(ctx context.Context, t *tab, entries []entry) []Net
 	for _, e := range entries {
 		r := e.resp
 		switch {
+		case e.inline:
 		case e.redirect:
 			r.BodyErr = "redirect response: no body"
 		case e.failed != "":
