@@ -122,9 +122,10 @@ func closedPort(t *testing.T) string {
 	return "http://" + addr
 }
 
-func TestRunAgainstStandaloneDemoWithBug(t *testing.T) {
-	t.Parallel()
-	bugs, err := demo.ParseBugs("idor")
+// startDemo serves the demo with the named bugs on a loopback port until the test ends.
+func startDemo(t *testing.T, bugList string) *demo.Server {
+	t.Helper()
+	bugs, err := demo.ParseBugs(bugList)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,13 @@ func TestRunAgainstStandaloneDemoWithBug(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+func TestRunAgainstStandaloneDemoWithBug(t *testing.T) {
+	t.Parallel()
+	srv := startDemo(t, "idor")
 	code, out, errOut := cli(t, nil, runArgs(t, "--target", "demo", "--base-url", srv.URL, "--tags", "@isolation")...)
 	if code != ExitFailed {
 		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errOut)

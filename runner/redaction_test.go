@@ -8,8 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"regress/demo"
 )
 
 // TestNoSecretReachesReportsOrConsole runs the suite against a demo with leaking bugs and known
@@ -17,15 +15,7 @@ import (
 // client bundle) and checks that none of them appears in any report file or on the console.
 func TestNoSecretReachesReportsOrConsole(t *testing.T) {
 	t.Parallel()
-	bugs, err := demo.ParseBugs("service-key,idor,webhook-nosig")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := demo.Start("127.0.0.1:0", demo.Options{Bugs: bugs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := startDemo(t, "service-key,idor,webhook-nosig")
 	resp, err := http.Get(srv.URL + "/static/app.js")
 	if err != nil {
 		t.Fatal(err)
